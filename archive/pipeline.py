@@ -1,0 +1,104 @@
+"""The whole pipeline once: crawl each site, ingest its WARC, publish a manifest.
+
+The CLI (`wjw run`) and the Airflow DAGs call these same functions.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from typing import Callable, Iterable
+
+from archive.crawl import CrawlError, CrawlOptions, CrawlResult, crawl_site
+from archive.ingest import TextIndex, ingest_warc
+from archive.manifest import write_manifest
+from archive.records import RunReport, Site, SiteReport
+from archive.store import Store
+
+Progress = Callable[[str], None]
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A sortable, unique run id: 20261124T060000Z-1a2b."""
+    now = now or datetime.now(timezone.utc)
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+
+
+def report_key(run_id: str) -> str:
+    """Where a run's report lives."""
+    return f"runs/{run_id}/report.json"
+
+
+def crawl_sites(
+    sites: Iterable[Site], store: Store, run_id: str, options: CrawlOptions, workers: int = 2,
+    progress: Progress = lambda _: None,
+) -> list[CrawlResult | SiteReport]:
+    """Crawl sites, `workers` processes at a time; a failed site becomes a SiteReport naming why."""
+
+    def one(site: Site) -> CrawlResult | SiteReport:
+        try:
+            result = crawl_site(site, store, run_id, options)
+        except CrawlError as exc:
+            progress(f"{site.id}: crawl failed")
+            return SiteReport(site_id=site.id, failed=str(exc).splitlines()[0])
+        progress(f"{site.id}: crawled")
+        return result
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(pool.map(one, sites))
+
+
+def archive_crawls(
+    store: Store, sites: Iterable[Site], crawls: Iterable[CrawlResult | SiteReport], run_id: str, mode: str,
+    started_at: str | None = None, progress: Progress = lambda _: None,
+) -> RunReport:
+    """Ingest every crawl's WARC, then write the manifest and the run report."""
+    by_id = {site.id: site for site in sites}
+    report = RunReport(run_id=run_id, mode=mode, store=str(store),
+                       started_at=started_at or datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    index = TextIndex.from_store(store)
+    for crawl in crawls:
+        if isinstance(crawl, SiteReport):
+            report.sites.append(crawl)
+            continue
+        site_report = site_report_from_summary(crawl)
+        ingest_warc(store, by_id[crawl.site_id], crawl.warc_key, index, site_report)
+        report.sites.append(site_report)
+        progress(f"{crawl.site_id}: {site_report.new} new, {site_report.changed} changed")
+    report.manifest_key, report.documents_total = write_manifest(store, run_id)
+    report.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    store.put(report_key(run_id), json.dumps(report.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"),
+              content_type="application/json")
+    return report
+
+
+def site_report_from_summary(crawl: CrawlResult) -> SiteReport:
+    """Start a site's report from what its spider counted."""
+    summary = crawl.summary
+    report = SiteReport(site_id=crawl.site_id, warc_key=crawl.warc_key)
+    for reason, n in summary.get("skipped", {}).items():
+        report.skip(reason, n)
+    for reason, n in summary.get("errors", {}).items():
+        report.error(reason, n)
+    return report
+
+
+def run_pipeline(
+    store: Store, sites: list[Site], options: CrawlOptions, run_id: str | None = None, workers: int = 2,
+    progress: Progress = lambda _: None,
+) -> RunReport:
+    """Crawl, ingest and publish, once, for the given sites."""
+    run_id = run_id or new_run_id()
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    crawls = crawl_sites(sites, store, run_id, options, workers=workers, progress=progress)
+    return archive_crawls(store, sites, crawls, run_id, options.mode, started_at=started, progress=progress)
+
+
+def run_id_for(scheduler_run_id: str, when: datetime) -> str:
+    """A store-safe run id for a scheduler's run: its time plus a hash of the scheduler's id."""
+    import hashlib
+
+    digest = hashlib.sha256(scheduler_run_id.encode("utf-8")).hexdigest()[:4]
+    return f"{when.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}-{digest}"

@@ -1,0 +1,20 @@
+"""One list-page parser per CMS family; `parser_for(cms)` picks it."""
+
+from __future__ import annotations
+
+from spiders.platforms.base import ListEntry, ListPage, ListParser
+from spiders.platforms.hanweb import HanwebParser
+from spiders.platforms.trs import TrsParser
+
+PARSERS: dict[str, type[ListParser]] = {"trs": TrsParser, "hanweb": HanwebParser}
+
+
+def parser_for(cms: str) -> ListParser:
+    """The list parser for a CMS family, or a clear error naming it."""
+    try:
+        return PARSERS[cms]()
+    except KeyError:
+        raise ValueError(f"unknown CMS family {cms!r}; known: {', '.join(sorted(PARSERS))}") from None
+
+
+__all__ = ["ListEntry", "ListPage", "ListParser", "PARSERS", "parser_for"]

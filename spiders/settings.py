@@ -1,0 +1,42 @@
+"""Scrapy settings: polite by default (robots.txt, AutoThrottle, two requests per site)."""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "wjw"
+SPIDER_MODULES = ["spiders.column"]
+
+# An honest User-Agent: who we are and where to read about it. Operators
+# override it with WJW_USER_AGENT to add their own contact.
+USER_AGENT = os.environ.get(
+    "WJW_USER_AGENT",
+    "wjw/0.1 (+https://github.com/wjw-archive/wjw; archive of health-commission work plans)",
+)
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+
+# Sees every exchange raw, before decompression and before redirects and
+# retries are handled, so the WARC holds what the server really sent.
+DOWNLOADER_MIDDLEWARES = {"spiders.capture.WarcCaptureMiddleware": 950}
+
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
