@@ -1,0 +1,108 @@
+"""What each site publishes in a year, and when; and what happens after day 0."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
+
+from simweb.kinds import column_for
+from simweb.model import Site
+
+# The calendar date of simulation day 0.
+DAY0 = date(2026, 3, 2)
+
+# Kinds that are a site's one annual plan; a site publishes one of these per year.
+ANNUAL_KINDS = {
+    "province": ("annual_points", "annual_points_notice", "key_tasks_notice"),
+    "city": ("annual_points", "annual_points_notice", "key_tasks_notice", "work_plan"),
+    "county": ("work_plan", "annual_points", "annual_points_notice"),
+}
+
+# Documents published after day 0: (site id, day, kind). The first two are new plans on day 1.
+ARRIVALS: tuple[tuple[str, int, str], ...] = (
+    ("sim-jm-wjw", 1, "annual_points"),
+    ("sim-zj-wsjkw", 1, "key_tasks_notice"),
+    ("sim-hb-wjw", 1, "recruitment"),
+    ("sim-hy-wjj", 1, "annual_report"),
+    ("sim-sy-wjj", 2, "work_plan"),
+    ("sim-yz-wjw", 2, "meeting_news"),
+)
+
+# Plans edited after publication: (day, site id). The site's newest plan of day 0 gains a sentence.
+EDITS: tuple[tuple[int, str], ...] = ((1, "sim-hb-wjw"), (1, "sim-yz-wjw"))
+
+# Kinds about the year before the one they are published in.
+LOOKS_BACK = {"summary", "annual_report"}
+
+# (kind, chance per year, first month, last month) of the documents around the plans.
+ROUTINE = {
+    "province": (
+        ("summary", 0.4, 1, 2), ("annual_report", 0.4, 1, 3), ("recruitment", 0.4, 3, 10),
+        ("epidemic_month", 0.5, 2, 12), ("meeting_news", 0.3, 1, 3), ("scheme", 0.3, 3, 11),
+        ("progress", 0.15, 12, 12), ("publicity", 0.2, 5, 11), ("call_for_points", 0.2, 11, 12),
+    ),
+    "county": (
+        ("summary", 0.4, 1, 2), ("annual_report", 0.5, 1, 3), ("recruitment", 0.5, 3, 10),
+        ("meeting_news", 0.4, 1, 3), ("scheme", 0.2, 3, 11), ("publicity", 0.4, 5, 11),
+        ("call_for_points", 0.15, 11, 12),
+    ),
+}
+ROUTINE["city"] = ROUTINE["province"]
+
+
+class Draft(NamedTuple):
+    """A document decided on but not yet written."""
+
+    kind: str
+    year: int  # the year it is about: a plan's year, a summary's year
+    published: datetime
+    day: int = 0
+
+
+def _moment(rng: random.Random, first: date, last: date) -> datetime:
+    """A working-hours publication time between two dates."""
+    span = max((last - first).days, 0)
+    day = first + timedelta(days=rng.randint(0, span))
+    return datetime.combine(day, time(rng.randint(8, 17), rng.randint(0, 59), rng.randint(0, 59)))
+
+
+def _month_end(year: int, month: int) -> date:
+    return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+
+
+def _year_drafts(site: Site, rng: random.Random, year: int, skip_annual: bool) -> list[Draft]:
+    drafts = []
+    if not skip_annual:
+        kind = rng.choice(ANNUAL_KINDS[site.level])
+        drafts.append(Draft(kind, year, _moment(rng, date(year - 1, 12, 15), date(year, 4, 30))))
+    topics = rng.choice((0, 1, 1, 2)) if site.level != "county" else int(rng.random() < 0.2)
+    for _ in range(topics):
+        drafts.append(Draft("topic_points", year, _moment(rng, date(year, 2, 1), date(year, 6, 30))))
+    if site.level != "county" and rng.random() < 0.4:
+        drafts.append(Draft("reform_tasks_notice", year, _moment(rng, date(year, 4, 1), date(year, 8, 31))))
+    for kind, chance, first, last in ROUTINE[site.level]:
+        if rng.random() < chance:
+            subject = year - 1 if kind in LOOKS_BACK else year
+            drafts.append(Draft(kind, subject, _moment(rng, date(year, first, 1), _month_end(year, last))))
+    if site.level != "county" and 2020 <= year <= 2022:
+        for _ in range(rng.randint(1, 2)):
+            drafts.append(Draft("covid_report", year, _moment(rng, date(year, 2, 1), date(year, 12, 20))))
+    return drafts
+
+
+def drafts_for(site: Site, rng: random.Random) -> list[Draft]:
+    """Every document the site will have published, day 0 and after, in no particular order."""
+    arrivals = [(day, kind) for site_id, day, kind in ARRIVALS if site_id == site.id]
+    drafts: list[Draft] = []
+    for year in range(site.since, DAY0.year + 1):
+        skip_annual = year == DAY0.year and any(kind in ANNUAL_KINDS[site.level] for _, kind in arrivals)
+        for draft in _year_drafts(site, rng, year, skip_annual):
+            earliest = date(site.since, 1, 1)
+            if earliest <= draft.published.date() <= DAY0 and column_for(draft.kind, site):
+                drafts.append(draft)
+    for day, kind in arrivals:
+        moment = datetime.combine(DAY0 + timedelta(days=day), time(rng.randint(9, 11), rng.randint(0, 59)))
+        subject = moment.year - 1 if kind in LOOKS_BACK else moment.year
+        drafts.append(Draft(kind, subject, moment, day))
+    return drafts
