@@ -21,6 +21,8 @@ _NOT_PLAN = (
     ("procurement", re.compile(r"采购|招标|中标|比选|询价|成交")),
     ("epidemic_report", re.compile(r"疫情|新增.*病例|通报.*病例")),
     ("consultation", re.compile(r"征求.*意见|意见征集")),
+    # 关于报送2024年工作要点的通知 asks subordinate units for their plans; it is not one.
+    ("submission_request", re.compile(r"报送|上报|征集")),
 )
 
 _YEAR = re.compile(r"(20[0-4]\d|19[89]\d)\s*(?:年|—|-|－)")

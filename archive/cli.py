@@ -106,13 +106,16 @@ def extract(
 ) -> None:
     """Extract one saved page offline and print its document record."""
     from archive.classify import classify_title, plan_year
-    from archive.extract import extract_page
+    from archive.extract import ExtractionError, extract_page
 
     try:
         body = file.read_bytes()
     except OSError as exc:
         _fail(f"{file}: {exc.strerror}")
-    page = extract_page(body, url)
+    try:
+        page = extract_page(body, url)
+    except ExtractionError as exc:
+        _fail(f"{file}: {exc}")
     record = page.to_dict()
     verdict = classify_title(page.title or "")
     record |= {"source_url": url, "doc_type": verdict.doc_type, "plan_year": plan_year(page.title or "")}

@@ -10,12 +10,12 @@ from datetime import datetime, timezone
 
 from archive.captures import Capture, read_captures
 from archive.classify import classify_title, plan_year
-from archive.extract import extract_page
+from archive.extract import EXTRACTOR_VERSION, ExtractionError, extract_page
 from archive.records import Document, Duplicate, Extractor, Region, Site, SiteReport
 from archive.state import SiteState, load_state, save_state
 from archive.store import KeyNotFound, Store
 
-EXTRACTOR = Extractor(name="wjw-extract", version="1")
+EXTRACTOR = Extractor(name="wjw-extract", version=EXTRACTOR_VERSION)
 
 
 def text_key(sha256: str) -> str:
@@ -89,8 +89,8 @@ def ingest_capture(
         return  # counted by the spider as an error with its HTTP status
     try:
         page = extract_page(capture.body, capture.url, capture.headers)
-    except Exception as exc:  # noqa: BLE001 - one bad page must not stop the site
-        report.error(f"extract_failed:{type(exc).__name__}")
+    except ExtractionError:
+        report.skip("empty_page")
         return
     title = page.title or capture.meta.get("title") or ""
     verdict = classify_title(title)

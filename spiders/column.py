@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterator
+from typing import Any, AsyncIterator, Iterator
 
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
@@ -51,7 +51,7 @@ class ColumnSpider(Spider):
         self.errors: Counter[str] = Counter()
         self.candidates: dict[str, dict[str, Any]] = {}
 
-    def start_requests(self) -> Iterator[Request]:
+    async def start(self) -> AsyncIterator[Request]:
         """One request per column's first list page."""
         for column in self.site.columns:
             yield self._list_request(column.url, column.name, page_no=1)

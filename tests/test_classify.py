@@ -19,6 +19,7 @@ NOT_PLANS = [
     ("上海2022年4月25日新增本土新冠肺炎确诊病例", "epidemic_report"),
     ("市卫健委召开全市卫生健康工作会议", "other"),
     ("2023年医疗设备采购计划", "procurement"),
+    ("关于报送2026年工作要点的通知", "submission_request"),
 ]
 
 

@@ -1,0 +1,29 @@
+# The project image: wjw, its spiders and DAGs, on Airflow 3, installed from uv.lock.
+FROM python:3.11-slim-bookworm
+
+ENV UV_PYTHON_DOWNLOADS=never \
+    UV_COMPILE_BYTECODE=1 \
+    UV_PROJECT_ENVIRONMENT=/opt/wjw/.venv \
+    PATH=/opt/wjw/.venv/bin:$PATH \
+    AIRFLOW_HOME=/opt/airflow \
+    AIRFLOW__CORE__DAGS_FOLDER=/opt/wjw/dags \
+    AIRFLOW__CORE__LOAD_EXAMPLES=False
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends antiword catdoc \
+    && rm -rf /var/lib/apt/lists/* \
+    && pip install --no-cache-dir uv
+
+WORKDIR /opt/wjw
+COPY pyproject.toml uv.lock README.md ./
+RUN uv sync --frozen --no-dev --extra production --no-install-project
+COPY archive ./archive
+COPY spiders ./spiders
+COPY simweb ./simweb
+COPY dags ./dags
+COPY sites ./sites
+COPY schemas ./schemas
+RUN uv sync --frozen --no-dev --extra production
+
+RUN useradd --create-home --uid 50000 airflow && mkdir -p /opt/airflow && chown -R airflow /opt/airflow
+USER airflow

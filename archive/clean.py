@@ -1,0 +1,215 @@
+"""Remove the page chrome that extraction leaves around a document's text.
+
+A line is chrome when the chrome patterns cover (almost) all of it: a footer
+line such as ``版权所有：某市卫生健康委员会 技术支持：某公司`` goes, while a body
+sentence that merely mentions 版权所有 or 分享到 keeps its other words and stays.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A match must not continue a Chinese word: 资金来源： is body text, 来源： is a label.
+_NOT_IN_WORD = r"(?<![\u4e00-\u9fff])"
+_COLON = r"\s*[:：]\s*"
+_DATE = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+_NUMERIC_DATE = r"\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+_TOKEN = r"[^\s|\t]{0,40}"
+
+# Labels of the 政府信息公开 metadata table (GB/T 7156-style catalogue fields).
+METADATA_LABELS = (
+    "索引号", "文号", "发文字号", "文件编号", "发布机构", "发文机关", "发文单位", "成文日期",
+    "发布日期", "生成日期", "公开日期", "主题分类", "组配分类", "体裁分类", "服务对象分类",
+    "信息分类", "主题词", "有效性", "效力状态", "公开形式", "公开方式", "公开范围", "公开时限",
+    "生效日期", "废止日期", "统一编号", "所属机构",
+)
+
+
+def spaced_label(label: str) -> str:
+    """Regex for a label as templates print it, spaced out to align the table (索 引 号, 文　　号)."""
+    return r"\s*".join(map(re.escape, label))
+
+
+_METADATA_LABEL = "|".join(spaced_label(label) for label in sorted(METADATA_LABELS, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class ChromePattern:
+    """One kind of page chrome: a name to test and report it by, and the regex that finds it."""
+
+    name: str
+    regex: re.Pattern[str]
+
+
+def _pattern(name: str, regex: str) -> ChromePattern:
+    return ChromePattern(name, re.compile(regex, re.IGNORECASE))
+
+
+def _any(*words: str) -> str:
+    """A regex alternation of ``words``, longest first so 加入收藏夹 wins over 加入收藏."""
+    return "(?:" + "|".join(sorted(words, key=len, reverse=True)) + ")"
+
+
+_OPEN, _CLOSE = r"[【\[]", r"[】\]]"
+
+CHROME_PATTERNS: tuple[ChromePattern, ...] = (
+    _pattern("copyright", _NOT_IN_WORD + r"版权所有[\s:：©]*" + _TOKEN),
+    _pattern("copyright_en", r"(?:copyright|©).*$|all\s+rights\s+reserved\.?"),
+    _pattern("tech_support", _NOT_IN_WORD + r"技术支持" + _COLON + _TOKEN),
+    _pattern("sponsor", _NOT_IN_WORD + _any("主办单位", "承办单位", "协办单位", "主办", "承办", "协办", "维护单位",
+                                            "运维单位", "网站维护") + _COLON + _TOKEN),
+    _pattern("back_to_top", _any("返回顶部", "回到顶部", "返回页首")),
+    _pattern("print", _OPEN + r"?\s*" + _any("打印本页", "打印此页", "打印文章", "打印页面") + r"\s*" + _CLOSE + "?|"
+             + _OPEN + r"\s*打\s*印\s*" + _CLOSE),
+    _pattern("close_window", _OPEN + r"?\s*" + _any("关闭窗口", "关闭本页", "关闭此页") + r"\s*" + _CLOSE + "?|"
+             + _OPEN + r"\s*关\s*闭\s*" + _CLOSE),
+    _pattern("font_size", _OPEN + r"?\s*" + _NOT_IN_WORD + r"(?:字体|字号)\s*[:：]?\s*(?:" + _OPEN
+             + r"?\s*[大中小默认超]+\s*" + _CLOSE + r"?\s*)*" + _CLOSE + "?"),
+    _pattern("share", _NOT_IN_WORD + r"分享到\s*[:：]?.{0,30}"),
+    _pattern("breadcrumb", r"^\s*" + _any("您的位置", "您现在的位置", "您当前的位置", "您现在所在的位置",
+                                          "您所在的位置", "当前位置", "所在位置", "当前的位置", "位置")
+             + r"\s*[:：].*$"
+             + r"|^\s*首页\s*(?:>|＞|»|>>|→|/|\\).*$"),
+    _pattern("view_count", _NOT_IN_WORD + _any("浏览次数", "浏览量", "访问量", "访问次数", "阅读次数", "阅读量",
+                                               "点击数", "点击量", "点击率") + r"\s*[:：]?\s*\d*\s*次?"),
+    _pattern("icp", r"[\u4e00-\u9fff]{0,2}ICP\s*备\s*[\d-]+\s*号?(?:\s*-\s*\d+)?|ICP\s*证\s*[:：]?\s*\S*"),
+    _pattern("police_record", r"[\u4e00-\u9fff]{0,2}公网安备\s*[:：]?\s*\d*\s*号?"),
+    _pattern("site_code", r"(?:网站标识码|网站识别码)\s*[:：]?\s*[0-9A-Za-z]*"),
+    _pattern("scan_qr", _NOT_IN_WORD + _any("扫一扫", "用手机扫描", "扫描二维码", "手机扫码") + r".{0,20}"),
+    _pattern("prev_next", r"^\s*" + _OPEN + "?" + _any("上一篇", "下一篇", "上一条", "下一条", "上一页", "下一页")
+             + _CLOSE + r"?\s*(?:[:：].*)?$"),
+    _pattern("site_nav", _NOT_IN_WORD + _any("网站地图", "联系我们", "设为首页", "加入收藏夹", "加入收藏", "添加收藏夹",
+                                             "添加收藏", "收藏本站", "无障碍浏览", "无障碍", "网站声明", "隐私声明",
+                                             "关于我们", "使用帮助", "繁体版", "简体版", "English", "智能问答")
+             + r"(?![\u4e00-\u9fff])"),
+    _pattern("page_date", _NOT_IN_WORD + _any("发布日期", "发布时间", "更新时间") + _COLON + _DATE),
+    # Bare 日期/时间 also head meeting details in notices ("时间：2021年3月15日"), so
+    # only the numeric form CMS templates print counts as chrome.
+    _pattern("page_date_numeric", _NOT_IN_WORD + _any("日期", "时间") + _COLON + _NUMERIC_DATE),
+    _pattern("page_source", r"[（(]?" + _NOT_IN_WORD + _any("信息来源", "文章来源", "稿件来源", "来源") + _COLON
+             + _TOKEN + r"[）)]?"),
+    _pattern("page_author", _NOT_IN_WORD + _any("责任编辑", "作者", "编辑", "审核", "校对", "供稿") + _COLON
+             + r"[^\s|\t]{0,12}"),
+    # Labels left on a line of their own once their value moved to the next line.
+    _pattern("bare_label", r"^\s*" + _any("发布时间", "发布日期", "更新时间", "来源", "信息来源", "文章来源",
+                                          "浏览次数", "阅读次数", "作者", "责任编辑") + r"\s*[:：]?\s*$"),
+    # A page's own date printed alone ("2022/07/07", "[ 2021-03-15 ]"); a document's
+    # signing date is written 2019年7月9日 and is not matched.
+    _pattern("bare_page_date", r"^\s*[\[【(（]?\s*" + _NUMERIC_DATE + r"\s*[\]】)）]?\s*$"),
+    # Listing fields of tender aggregators that republish plans (招标网 pages).
+    _pattern("tender_listing", r"^\s*" + _any("招标", "中标", "金额", "项目地址", "公告摘要", "项目编号", "预算金额",
+                                              "招标公司", "招标联系人", "标书截止时间", "投标截止时间", "公告正文",
+                                              "招标编号") + r"\s*[:：]?\s*-?\s*$"),
+    _pattern("metadata_field", _NOT_IN_WORD + r"(?:" + _METADATA_LABEL + r")" + _COLON + r"[^\t|]{0,40}"),
+)
+
+# Contact details (电话/传真/地址) are body text in a notice, chrome in a footer:
+# they count as chrome only beside other chrome, on the same line or the next.
+_CONTACT_FIELD = re.compile(r"(?:电话|传真|地址|邮编|邮政编码|e-?mail|邮箱)\s*[:：]\s*[^\s|\t]{0,40}", re.IGNORECASE)
+_CELL_SPLIT = re.compile(r"\s*(?:\t|\|)\s*|\s{2,}")
+_LABEL_CELL = re.compile(r"^(?:" + _METADATA_LABEL + r")\s*[:：]?")
+_WORD_CHARS = re.compile(r"[\w\u4e00-\u9fff]")
+_SPACES = re.compile(r"[ \u00a0\u3000\u2000-\u200a\u202f\u205f]+")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+_TITLE_NOISE = re.compile(r"[\s\W_]+")
+
+# A line keeps at most this many word characters outside chrome matches and
+# still counts as chrome ("发布时间：… 浏览次数：12 【字体：大 中 小】").
+_MAX_LEFTOVER = 4
+_MAX_LEFTOVER_SHARE = 0.2
+_TITLE_SEARCH_LINES = 3
+
+# Numbered items (一、 （二） 3. （4）) are the document's own structure, never
+# chrome, even when they read "二、主办单位：省卫生健康委".
+_NUMBERED_ITEM = re.compile(
+    r"^(?:[（(]?[一二三四五六七八九十]{1,3}[、）).．]|[（(]\d{1,2}[）)]|\d{1,2}[、.．)）](?!\d))"
+)
+
+
+def clean_text(text: str, title: str | None = None) -> str:
+    """Drop chrome lines and a leading copy of the title; normalize whitespace line by line."""
+    lines = [normalize_line(line) for line in text.splitlines()]
+    # Lines of bare separators ("|", "-") are table or layout debris.
+    lines = [line for line in lines if _WORD_CHARS.search(line)]
+    chrome = [is_chrome(line) for line in lines]
+    chrome = _with_adjacent_contacts(lines, chrome)
+    kept = [line for line, drop in zip(lines, chrome, strict=True) if not drop]
+    kept = _without_leading_title(kept, title)
+    return "\n".join(kept)
+
+
+def normalize_line(line: str) -> str:
+    """Collapse whitespace runs (nbsp and ideographic spaces included) and strip indentation."""
+    line = _ZERO_WIDTH.sub("", line)
+    cells = line.split("\t")
+    return "\t".join(_SPACES.sub(" ", cell).strip() for cell in cells).strip()
+
+
+def is_chrome(line: str) -> bool:
+    """True when chrome patterns or metadata-table labels account for (almost) the whole line."""
+    if _NUMBERED_ITEM.match(line):
+        return False
+    if _is_metadata_row(line):
+        return True
+    covered = chrome_spans(line)
+    if not covered:
+        return False
+    for match in _CONTACT_FIELD.finditer(line):
+        covered[match.start():match.end()] = [True] * (match.end() - match.start())
+    leftover = "".join(char for index, char in enumerate(line) if not covered[index])
+    leftover_words = len(_WORD_CHARS.findall(leftover))
+    total_words = len(_WORD_CHARS.findall(line))
+    return leftover_words <= max(_MAX_LEFTOVER, _MAX_LEFTOVER_SHARE * total_words)
+
+
+def chrome_spans(line: str) -> list[bool] | None:
+    """Per character of ``line``, whether some chrome pattern covers it; None if none matches."""
+    covered = [False] * len(line)
+    found = False
+    for pattern in CHROME_PATTERNS:
+        for match in pattern.regex.finditer(line):
+            if match.end() > match.start():
+                found = True
+                covered[match.start():match.end()] = [True] * (match.end() - match.start())
+    return covered if found else None
+
+
+def matching_patterns(line: str) -> list[str]:
+    """Names of the chrome patterns that match somewhere in ``line``."""
+    return [pattern.name for pattern in CHROME_PATTERNS if pattern.regex.search(line)]
+
+
+def _is_metadata_row(line: str) -> bool:
+    """A row of the 信息公开 table pasted into the text: several cells that are catalogue labels."""
+    cells = [cell for cell in _CELL_SPLIT.split(line) if cell]
+    if len(cells) < 3:
+        return False
+    labels = sum(1 for cell in cells if _LABEL_CELL.match(cell))
+    return labels >= 2 and labels * 3 >= len(cells)
+
+
+def _with_adjacent_contacts(lines: list[str], chrome: list[bool]) -> list[bool]:
+    """Also mark footer contact lines (two or more 电话/传真/地址 fields) that touch chrome."""
+    marked = list(chrome)
+    changed = True
+    while changed:
+        changed = False
+        for index, line in enumerate(lines):
+            if marked[index] or len(_CONTACT_FIELD.findall(line)) < 2:
+                continue
+            neighbours = marked[max(index - 1, 0):index] + marked[index + 1:index + 2]
+            if any(neighbours):
+                marked[index] = changed = True
+    return marked
+
+
+def _without_leading_title(lines: list[str], title: str | None) -> list[str]:
+    """Drop a copy of the page title among the first lines (extractors often keep the <h1>)."""
+    wanted = _TITLE_NOISE.sub("", title or "")
+    if not wanted:
+        return lines
+    for index, line in enumerate(lines[:_TITLE_SEARCH_LINES]):
+        if _TITLE_NOISE.sub("", line) == wanted:
+            return lines[:index] + lines[index + 1:]
+    return lines
