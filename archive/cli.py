@@ -91,7 +91,8 @@ def _print_report(report: RunReport) -> None:
         errors = reasons(s.errors) + (f" FAILED: {s.failed}" if s.failed else "")
         table.add_row(s.site_id, str(s.pages_fetched), str(s.plans_found), str(s.new), str(s.changed),
                       str(s.unchanged), str(s.duplicates), reasons(s.skipped), errors)
-    Console().print(table)
+    # Piped output gets a fixed width so the reasons are not cut to '…'.
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
     print(f"archived: {report.total('new')} new, {report.total('changed')} changed, "
           f"{report.total('unchanged')} unchanged documents; {report.documents_total} in the corpus")
     print(f"store: {report.store}")
@@ -150,6 +151,7 @@ def demo(
     store: str = typer.Option(DEFAULT_STORE, help="Where to archive (a local directory by default)."),
     out: Path = typer.Option(Path("wjw-export"), help="Where to export the texts."),
     day: int = typer.Option(0, help="The simulated day to crawl."),
+    port: int = typer.Option(8477, help="Port of the simulated sites; keep it fixed so their URLs (and doc ids) are stable."),
     workers: int = typer.Option(2, help="Sites crawled at the same time."),
 ) -> None:
     """Start the simulated sites, archive them, export the texts: the whole job, offline."""
@@ -158,7 +160,7 @@ def demo(
     from simweb.world import build_world
 
     target = _open(store)
-    with SimWeb(build_world(), day=day) as web:
+    with SimWeb(build_world(), day=day, port=port) as web:
         sites = sites_from_rows(web.registry_rows())
         console.print(f"simweb: {len(sites)} simulated sites on {web.base_url(sites[0].id)} …")
         report = _run(target, sites, CrawlOptions(mode="nightly"), workers)

@@ -168,6 +168,8 @@ class SimWeb:
                 "base_url": base,
                 "cms": site.cms,
                 "columns": [{"name": name, "url": base + path.lstrip("/")} for name, path in list_urls(site)],
+                # Our own server on loopback: a short pause keeps the demo quick and still exercises the delay.
+                "download_delay": 0.1,
             })
         return rows
 

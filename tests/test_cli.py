@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -57,9 +58,15 @@ def test_export_without_a_run_says_what_to_do(tmp_path):
     assert "wjw run" in result.output
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.77.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def test_demo_archives_exports_and_is_idempotent(tmp_path):
     store, out = tmp_path / "store", tmp_path / "export"
-    args = [*WJW, "demo", "--store", str(store), "--out", str(out)]
+    args = [*WJW, "demo", "--store", str(store), "--out", str(out), "--port", str(free_port())]
     env = {**os.environ, "COLUMNS": "200"}
     first = subprocess.run(args, capture_output=True, text=True, timeout=600, env=env)
     assert first.returncode == 0, first.stderr[-3000:]
