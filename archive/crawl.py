@@ -34,6 +34,7 @@ class CrawlOptions:
     since: str | None = None
     until: str | None = None
     max_pages: int | None = None
+    revisit_days: int = 30
     settings: tuple[tuple[str, Any], ...] = ()
 
 
@@ -64,7 +65,7 @@ def warc_key(run_id: str, site_id: str, when: datetime | None = None) -> str:
 def crawl_site(site: Site, store: Store, run_id: str, options: CrawlOptions = CrawlOptions()) -> CrawlResult:
     """Crawl one site in a child process and upload its WARC; raise CrawlError on failure."""
     state = load_state(store, site.id)
-    known = {url: {k: v for k, v in entry.items() if k in ("etag", "last_modified")}
+    known = {url: {k: v for k, v in entry.items() if k in ("etag", "last_modified", "first_seen")}
              for url, entry in state.documents.items()}
     with tempfile.TemporaryDirectory(prefix=f"wjw-{site.id}-") as tmp:
         work = Path(tmp)
@@ -74,7 +75,8 @@ def crawl_site(site: Site, store: Store, run_id: str, options: CrawlOptions = Cr
             "since": options.since,
             "until": options.until,
             "max_pages": options.max_pages,
-            "known": known if options.mode == "nightly" else {},
+            "known": known,
+            "revisit_days": options.revisit_days,
             "settings": dict(options.settings),
             "warc_path": str(work / "capture.warc.gz"),
             "summary_path": str(work / "summary.json"),

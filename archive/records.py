@@ -13,7 +13,7 @@ from typing import Any
 SCHEMA_VERSION = 1
 
 LEVELS = ("national", "province", "city", "county")
-CMS_FAMILIES = ("trs", "hanweb")
+CMS_FAMILIES = ("trs", "hanweb", "jpaas", "gkmlpt", "vsb", "generic")
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ class Duplicate:
     url: str
     sha256: str
     similarity: float
+    doc_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class Document:
     attachments: tuple[str, ...] = ()
     duplicates: tuple[Duplicate, ...] = ()
     cluster_id: str | None = None
+    canonical_id: str | None = None
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -145,6 +147,7 @@ class SiteReport:
     changed: int = 0
     unchanged: int = 0
     duplicates: int = 0
+    relinked: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     warc_key: str | None = None
@@ -157,6 +160,21 @@ class SiteReport:
     def error(self, reason: str, n: int = 1) -> None:
         """Count a fetch or extraction failure, by reason."""
         self.errors[reason] = self.errors.get(reason, 0) + n
+
+
+@dataclass(frozen=True)
+class ManifestLine:
+    """One line of `manifests/<run_id>.jsonl.gz`: a document's record and the exact versions it names."""
+
+    doc_key: str
+    doc_version_id: str | None
+    text_key: str
+    text_version_id: str | None
+    record: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The line as JSON-ready data."""
+        return dataclasses.asdict(self)
 
 
 @dataclass

@@ -2,28 +2,43 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Iterator
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
+from archive.blocking import blocked_reason
 from archive.classify import classify_title
 from archive.records import Site
+from archive.urls import canonical_url
 from spiders.platforms import ListEntry, parser_for
+
+# Column histories longer than this are a trap (an endless calendar, a pager
+# that loops), not a real list: no commission has published 1000 pages of plans.
+MAX_LIST_PAGES = 1000
+
+# Attachment links: by extension, by the download endpoints TRS and Hanweb use, or by a 附件 label.
+_ATTACHMENT_URL = re.compile(
+    r"\.(pdf|docx?|wps|xlsx?|et|ofd|zip|rar)(\?|$)|/module/download/|downfile\.jsp|/cms-search/downFiles/", re.I
+)
 
 
 class ColumnSpider(Spider):
-    """Follow list pages to the detail pages of work-plan candidates.
+    """Follow list pages to the detail pages of work-plan candidates, and their attachments.
 
     Arguments: `site` (a registry row as a dict), `mode` (`backfill` walks
     every list page within `since`/`until`; `nightly` stops paging at the
-    first list page with nothing new), `max_pages` per column, and `known`
-    (url → validators from the site's state, for conditional requests).
+    first list page with nothing new), `max_pages` per column, `known`
+    (url → validators and first-seen time, from the site's state) and
+    `revisit_days` (known documents first seen this recently are revisited
+    with conditional requests; older ones are left alone).
     """
 
     name = "column"
@@ -36,6 +51,7 @@ class ColumnSpider(Spider):
         until: str | None = None,
         max_pages: int | None = None,
         known: dict[str, dict[str, str]] | None = None,
+        revisit_days: int = 30,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -43,64 +59,87 @@ class ColumnSpider(Spider):
         self.mode = mode
         self.since = since
         self.until = until
-        self.max_pages = max_pages
+        self.max_pages = min(max_pages or MAX_LIST_PAGES, MAX_LIST_PAGES)
         self.known = known or {}
+        self.revisit_after = datetime.now(timezone.utc) - timedelta(days=revisit_days)
         self.parser = parser_for(self.site.cms)
         self.counts: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
         self.candidates: dict[str, dict[str, Any]] = {}
 
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> ColumnSpider:
+        """Also listen for requests the scheduler drops, to count redirect loops."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        return spider
+
+    def request_dropped(self, request: Request, spider: Spider) -> None:
+        """A request the duplicate filter refused: a redirect back to a URL already fetched is a loop."""
+        if request.meta.get("redirect_times"):
+            self.errors["redirect_loop"] += 1
+        else:
+            self.skipped["duplicate_url"] += 1
+
     async def start(self) -> AsyncIterator[Request]:
         """One request per column's first list page."""
         for column in self.site.columns:
             yield self._list_request(column.url, column.name, page_no=1)
 
-    def _list_request(self, url: str, column: str, page_no: int, meta: dict | None = None) -> Request:
-        return Request(
-            url,
-            callback=self.parse_list,
-            errback=self.on_error,
-            meta={**(meta or {}), "wjw_site": self.site.id, "wjw_kind": "list",
-                  "wjw_column": column, "wjw_page_no": page_no},
-        )
+    def _list_request(self, url: str, column: str, page_no: int, request: Request | None = None) -> Request:
+        meta = {**(request.meta if request else {}), "wjw_site": self.site.id, "wjw_kind": "list",
+                "wjw_column": column, "wjw_page_no": page_no}
+        if request is not None:
+            return request.replace(callback=self.parse_list, errback=self.on_error, meta=meta)
+        return Request(url, callback=self.parse_list, errback=self.on_error, meta=meta)
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         """Queue the candidates of one list page and, within bounds, the next page."""
+        if self._blocked(response):
+            return
         self.counts["list_pages"] += 1
         column = response.meta["wjw_column"]
-        page = self.parser.parse(response)
-        if not page.entries:
+        try:
+            page = self.parser.parse(response)
+        except ValueError as exc:  # JSON or markup the family's parser cannot read
+            self.errors["unparseable_list"] += 1
+            self.logger.warning("%s: list page %s unreadable: %s", self.site.id, response.url, exc)
+            return
+        if not page.entries and not page.next_requests:
             self.skipped["empty_list_page"] += 1
         fresh = 0
-        older_than_since = 0
+        out_of_range = 0
         for entry in page.entries:
-            if entry.url in self.candidates:
+            url = canonical_url(entry.url)
+            if url != entry.url:
+                self.skipped["tracking_params"] += 1
+            if url in self.candidates:
                 continue
             if self.since and entry.date and entry.date < self.since:
-                older_than_since += 1
+                out_of_range += 1
                 self.skipped["before_since"] += 1
                 continue
             if self.until and entry.date and entry.date > self.until:
                 self.skipped["after_until"] += 1
                 continue
-            if entry.url not in self.known:
+            if url not in self.known:
                 fresh += 1
-            request = self._detail_request(entry, column)
+            request = self._detail_request(ListEntry(url, entry.title, entry.date), column)
             if request is not None:
                 yield request
         page_no = response.meta["wjw_page_no"]
-        if self.max_pages and page_no >= self.max_pages:
+        if page_no >= self.max_pages:
             if page.next_requests:
                 self.skipped["beyond_max_pages"] += 1
             return
         if self.mode == "nightly" and page.entries and fresh == 0:
             # Lists are newest first: a page with nothing unseen means the rest is known.
             return
-        if page.entries and older_than_since == len(page.entries):
-            return
+        if page.entries and out_of_range == len(page.entries):
+            return  # everything on this page is older than --since, and so is what follows
         for request in page.next_requests:
-            yield self._list_request(request.url, column, page_no + 1, meta=request.meta)
+            yield self._list_request(request.url, column, page_no + 1, request)
 
     def _detail_request(self, entry: ListEntry, column: str) -> Request | None:
         verdict = classify_title(entry.title)
@@ -109,12 +148,17 @@ class ColumnSpider(Spider):
             return None
         self.counts["candidates"] += 1
         self.candidates[entry.url] = {"title": entry.title, "date": entry.date, "column": column}
+        seen = self.known.get(entry.url)
         headers = {}
-        validators = self.known.get(entry.url, {})
-        if validators.get("etag"):
-            headers["If-None-Match"] = validators["etag"]
-        if validators.get("last_modified"):
-            headers["If-Modified-Since"] = validators["last_modified"]
+        if seen:
+            first_seen = _parse_time(seen.get("first_seen"))
+            if first_seen and first_seen < self.revisit_after:
+                self.skipped["known_not_revisited"] += 1
+                return None
+            if seen.get("etag"):
+                headers["If-None-Match"] = seen["etag"]
+            if seen.get("last_modified"):
+                headers["If-Modified-Since"] = seen["last_modified"]
         return Request(
             entry.url,
             headers=headers,
@@ -125,12 +169,42 @@ class ColumnSpider(Spider):
                   "handle_httpstatus_list": [304]},
         )
 
-    def parse_detail(self, response: Response) -> None:
-        """Count the detail page; the WARC already holds it for the archive to extract."""
+    def parse_detail(self, response: Response) -> Iterator[Request]:
+        """Count the detail page and follow its attachments; the WARC holds the page itself."""
         if response.status == 304:
             self.counts["not_modified"] += 1
-        else:
-            self.counts["detail_pages"] += 1
+            return
+        if self._blocked(response):
+            return
+        self.counts["detail_pages"] += 1
+        if not hasattr(response, "xpath"):
+            return  # not HTML (a PDF served in place of the page): the archive reads it as it is
+        for link in response.xpath("//a[@href]"):
+            href = link.attrib["href"].strip()
+            label = " ".join(link.xpath(".//text()").getall())
+            if href.startswith(("javascript:", "mailto:", "#")):
+                continue
+            if _ATTACHMENT_URL.search(href) or ("附件" in label and not href.endswith((".html", ".htm", ".shtml"))):
+                self.counts["attachments"] += 1
+                yield Request(
+                    response.urljoin(href),
+                    callback=self.parse_attachment,
+                    errback=self.on_error,
+                    meta={"wjw_site": self.site.id, "wjw_kind": "attachment", "wjw_parent": response.url,
+                          "wjw_title": label.strip()[:200]},
+                )
+
+    def parse_attachment(self, response: Response) -> None:
+        """Count a fetched attachment; the archive sniffs its type from the bytes."""
+        if not self._blocked(response):
+            self.counts["attachments_fetched"] += 1
+
+    def _blocked(self, response: Response) -> bool:
+        reason = blocked_reason(response.status, response.body)
+        if reason:
+            self.errors["blocked_by_waf"] += 1
+            self.logger.warning("%s: %s is a %s page, not content", self.site.id, response.url, reason)
+        return reason is not None
 
     def on_error(self, failure: Failure) -> None:
         """Count a failed request by reason, naming the URL in the log."""
@@ -149,17 +223,48 @@ class ColumnSpider(Spider):
         }
 
 
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
 def _failure_reason(failure: Failure) -> str:
+    from scrapy.exceptions import DownloadTimeoutError  # noqa: PLC0415 - present in Scrapy ≥ 2.13 only
+
     if failure.check(HttpError):
         status = failure.value.response.status
         # 412 is 瑞数's JavaScript cookie challenge, 521 加速乐's: a WAF, not a missing page.
-        return "blocked_by_waf" if status in (412, 521) else f"http_{status}"
+        if blocked_reason(status, failure.value.response.body):
+            return "blocked_by_waf"
+        return f"http_{status}"
     if failure.check(IgnoreRequest):
-        return "robots_disallowed" if "robots" in str(failure.value) else "ignored"
+        message = str(failure.value)
+        if "robots" in message:
+            return "robots_disallowed"
+        if "redirect" in message:
+            return "redirect_loop"
+        return "ignored"
     if failure.check(DNSLookupError):
         return "dns"
-    if failure.check(TimeoutError, TCPTimedOutError):
+    if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
         return "timeout"
     if failure.check(ConnectionRefusedError):
         return "connection_refused"
-    return type(failure.value).__name__
+    return _exception_reason(failure.value)
+
+
+def _exception_reason(exc: BaseException) -> str:
+    name = type(exc).__name__
+    text = str(exc).lower()
+    if "maxsize" in text or "max size" in text or "exceeds" in text and "size" in text:
+        return "oversize"
+    if "partial" in text or "truncat" in text or name in ("ResponseFailed", "PotentialDataLoss"):
+        return "truncated_body"
+    if "redirect" in text:
+        return "redirect_loop"
+    return name

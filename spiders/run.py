@@ -39,6 +39,7 @@ def crawl(job: dict) -> dict:
         until=job.get("until"),
         max_pages=job.get("max_pages"),
         known=job.get("known", {}),
+        revisit_days=job.get("revisit_days", 30),
     )
     process.start()
     summary = crawler.spider.summary()

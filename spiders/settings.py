@@ -29,10 +29,18 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 5
+# Timeouts and connection drops are retried too (Scrapy's default list).
 
 # Sees every exchange raw, before decompression and before redirects and
 # retries are handled, so the WARC holds what the server really sent.
-DOWNLOADER_MIDDLEWARES = {"spiders.capture.WarcCaptureMiddleware": 950}
+DOWNLOADER_MIDDLEWARES = {
+    "spiders.capture.WarcCaptureMiddleware": 950,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "spiders.retry.BackoffRetryMiddleware": 550,
+}
+WJW_RETRY_BACKOFF_BASE = 2.0
+WJW_RETRY_MAX_WAIT = 120.0
+
 
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from spiders.platforms.base import ListEntry, ListPage, ListParser
+from spiders.platforms.generic import GenericParser, VsbParser
+from spiders.platforms.gkmlpt import GkmlptParser
 from spiders.platforms.hanweb import HanwebParser
+from spiders.platforms.jpaas import JpaasParser
 from spiders.platforms.trs import TrsParser
 
-PARSERS: dict[str, type[ListParser]] = {"trs": TrsParser, "hanweb": HanwebParser}
+PARSERS: dict[str, type[ListParser]] = {
+    "trs": TrsParser,
+    "hanweb": HanwebParser,
+    "jpaas": JpaasParser,
+    "gkmlpt": GkmlptParser,
+    "vsb": VsbParser,
+    "generic": GenericParser,
+}
 
 
 def parser_for(cms: str) -> ListParser:

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from lxml import html as lxml_html
+from lxml.html import HtmlElement
 from scrapy import Request
 from scrapy.http import Response
 
 # Dates as list pages print them: 2021-03-15, 2021/03/15, 2021.03.15, 2021年3月15日, [ 2021-03-15 ].
 _DATE = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+# Detail-page URL shapes of the CMS families: TRS t20210315_123.html, Hanweb
+# art_12_345.html, jpaas art_<hex>.html, gkmlpt post_123.html, VSB /info/12/345.htm.
+DETAIL_URL = re.compile(
+    r"/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$|/art_[0-9a-f]{16,}\.html$|/post_\d+\.html$"
+    r"|/info/\d+/\d+\.htm$|/content/\d+/|/\d{6}/[0-9a-f]{32}\.s?html$"
+)
 
 
 @dataclass(frozen=True)
@@ -50,14 +59,25 @@ def iso_date(text: str) -> str | None:
 
 
 def entries_from_fragment(fragment: str, base_url: str) -> list[ListEntry]:
-    """Entries from an HTML fragment of `<li>`s: each link with its title and the date beside it."""
+    """Entries from an HTML fragment of `<li>`s or rows: each link with its title and the date beside it."""
     if not fragment.strip():
         return []
     root = lxml_html.fromstring(f"<div>{fragment}</div>")
     root.make_links_absolute(base_url, resolve_base_href=False)
+    return entries_from_items(root.iter("li", "tr"))
+
+
+def entries_from_items(items: Iterable[HtmlElement]) -> list[ListEntry]:
+    """Entries from list items (links already absolute).
+
+    An item counts only when it carries a date or its link has a detail-page
+    shape, so navigation menus and calendars are not taken for documents.
+    """
     entries: list[ListEntry] = []
     seen: set[str] = set()
-    for item in root.iter("li", "tr"):
+    for item in items:
+        if item.find(".//li") is not None or item.find(".//tr") is not None:
+            continue  # a menu or layout table holding items: read the items themselves
         links = [a for a in item.iter("a") if a.get("href") and not a.get("href").startswith("javascript")]
         if not links:
             continue
@@ -66,6 +86,9 @@ def entries_from_fragment(fragment: str, base_url: str) -> list[ListEntry]:
         title = (link.get("title") or link.text_content()).strip()
         if not title or url in seen:
             continue
+        date = iso_date(item.text_content())
+        if date is None and not DETAIL_URL.search(url.split("?", 1)[0]):
+            continue
         seen.add(url)
-        entries.append(ListEntry(url=url, title=re.sub(r"\s+", " ", title), date=iso_date(item.text_content())))
+        entries.append(ListEntry(url=url, title=re.sub(r"\s+", " ", title), date=date))
     return entries

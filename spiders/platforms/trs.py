@@ -11,11 +11,14 @@ from scrapy.http import Response
 
 from spiders.platforms.base import ListPage, ListParser, entries_from_fragment
 
-# createPageHTML(total, current, "index", "html"): current is 0-based, page k>0 lives at index_k.
+# createPageHTML(total, current, "index", "html"). Sites disagree on whether
+# `current` counts from 0 or 1 (Guangdong's index_k vs Henan's index_{k-1}
+# readings), so the next page is found from this page's own file number.
 _PAGER = re.compile(
     r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']"
 )
 _COUNT_PAGE = re.compile(r"countPage\s*[=:]\s*(\d+)")
+_FILE_NUMBER = re.compile(r"/(\w+?)(?:_(\d+))?\.(s?html?)$")
 
 
 class TrsParser(ListParser):
@@ -28,23 +31,25 @@ class TrsParser(ListParser):
             junk.drop_tree()
         fragment = lxml_html.tostring(root, encoding="unicode")
         page = ListPage(entries=entries_from_fragment(fragment, response.url))
-        next_url = self._next_page_url(response)
+        next_url = next_page_url(response.url, response.text)
         if next_url:
             page.next_requests.append(Request(next_url))
         return page
 
-    @staticmethod
-    def _next_page_url(response: Response) -> str | None:
-        match = _PAGER.search(response.text)
-        if match:
-            total, current, prefix, ext = int(match[1]), int(match[2]), match[3], match[4]
-        else:
-            count = _COUNT_PAGE.search(response.text)
-            if not count:
-                return None
-            total, prefix, ext = int(count[1]), "index", response.url.rsplit(".", 1)[-1]
-            found = re.search(r"_(\d+)\.\w+$", response.url)
-            current = int(found[1]) if found else 0
-        if current + 1 >= total:
-            return None
-        return urljoin(response.url, f"{prefix}_{current + 1}.{ext}")
+
+def next_page_url(url: str, text: str) -> str | None:
+    """The URL of the list page after this one, or None on the last page."""
+    pager = _PAGER.search(text)
+    count = _COUNT_PAGE.search(text)
+    if pager:
+        total, prefix, ext = int(pager[1]), pager[3], pager[4]
+    elif count:
+        total, prefix, ext = int(count[1]), "index", None
+    else:
+        return None
+    own = _FILE_NUMBER.search(url.split("?", 1)[0])
+    number = int(own[2]) if own and own[2] else 0
+    ext = ext or (own[3] if own else "html")
+    if number + 1 >= total:
+        return None
+    return urljoin(url, f"{prefix}_{number + 1}.{ext}")
