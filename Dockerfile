@@ -1,4 +1,5 @@
-# The project image: wjw, its spiders and DAGs, on Airflow 3, installed from uv.lock.
+# The project image: wjw, its spiders and DAGs, on Airflow 3 with Celery (the `production` extra),
+# installed from uv.lock exactly (`--frozen`): dependencies first, so code changes reuse that layer.
 FROM python:3.11-slim-bookworm
 
 ENV UV_PYTHON_DOWNLOADS=never \
@@ -25,5 +26,8 @@ COPY sites ./sites
 COPY schemas ./schemas
 RUN uv sync --frozen --no-dev --extra production
 
-RUN useradd --create-home --uid 50000 airflow && mkdir -p /opt/airflow && chown -R airflow /opt/airflow
+# Airflow's home and the Parquet exports (a named volume in docker-compose.yml) belong to the runtime user.
+RUN useradd --create-home --uid 50000 airflow \
+    && mkdir -p /opt/airflow /opt/wjw-export \
+    && chown -R airflow /opt/airflow /opt/wjw-export
 USER airflow

@@ -6,6 +6,7 @@ The CLI (`wjw run`) and the Airflow DAGs call these same functions.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -18,6 +19,8 @@ from archive.records import RunReport, Site, SiteReport
 from archive.store import Store
 
 Progress = Callable[[str], None]
+
+_WARC_KEY = re.compile(r"warc/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<name>.+)\.warc\.gz")
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -82,7 +85,58 @@ def site_report_from_summary(crawl: CrawlResult) -> SiteReport:
         report.skip(reason, n)
     for reason, n in summary.get("errors", {}).items():
         report.error(reason, n)
+    report.failed = unreachable_reason(summary)
     return report
+
+
+def unreachable_reason(summary: dict) -> str | None:
+    """Why a crawl that finished reached none of its site's list pages, or None when it reached one.
+
+    A site that answers 500 to everything leaves a clean crawl process but nothing
+    archived; the report must name it as failed, not as a quiet night.
+    """
+    if summary.get("counts", {}).get("list_pages", 0) or "counts" not in summary:
+        return None
+    errors = summary.get("errors", {})
+    if not errors:
+        return "no list page fetched"
+    reasons = ", ".join(f"{reason} ×{n}" for reason, n in sorted(errors.items(), key=lambda item: -item[1]))
+    return f"no list page fetched: {reasons}"
+
+
+def reextract(
+    store: Store, sites: Iterable[Site], run_id: str, since: str | None = None, until: str | None = None,
+    progress: Progress = lambda _: None,
+) -> RunReport:
+    """Ingest the stored WARCs of these sites again, oldest first, without crawling; publish as a run.
+
+    `since`/`until` (YYYY-MM-DD, inclusive) bound the capture day in the WARC's key.
+    """
+    sites = list(sites)
+    warcs = stored_warcs(store, [site.id for site in sites], since, until)
+    crawls = [CrawlResult(site_id, key, {}) for site_id, key in warcs]
+    progress(f"re-extracting {len(crawls)} stored WARC(s)")
+    return archive_crawls(store, sites, crawls, run_id, "backfill", progress=progress)
+
+
+def stored_warcs(
+    store: Store, site_ids: Iterable[str], since: str | None = None, until: str | None = None,
+) -> list[tuple[str, str]]:
+    """(site id, key) of every stored WARC of these sites captured within the days given, oldest first."""
+    wanted = set(site_ids)
+    found = []
+    for key in store.list("warc/"):
+        match = _WARC_KEY.fullmatch(key)
+        if not match:
+            continue
+        day = f"{match['y']}-{match['m']}-{match['d']}"
+        if (since and day < since[:10]) or (until and day > until[:10]):
+            continue
+        # Site ids may contain dashes, and so may run ids: match the site id as a known suffix.
+        site_id = max((s for s in wanted if match["name"].endswith(f"-{s}")), key=len, default=None)
+        if site_id is not None:
+            found.append((match["name"], site_id, key))
+    return [(site_id, key) for _, site_id, key in sorted(found)]
 
 
 def run_pipeline(

@@ -1,0 +1,158 @@
+"""What the wjw DAGs share: defaults, the manifest Asset, the crawl pool, and the three crawl-run tasks.
+
+Configuration and wiring only. Each task body imports `archive` when it runs,
+so parsing a DAG file costs no more than importing Airflow's SDK; the Airflow
+lookups (Variable `wjw_store`, connection `wjw_s3`) happen here and reach
+`archive` as plain values.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Asset, Param, get_current_context, task
+from airflow.sdk.definitions.context import Context
+
+DEFAULT_ARGS = {
+    "owner": "wjw",
+    "retries": 2,
+    "retry_delay": pendulum.duration(minutes=2),
+    # 2 min, 4 min, …: a site's server that hiccups usually recovers in minutes.
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": pendulum.duration(hours=1),
+}
+
+# Caps how many sites crawl at once across all runs (and both DAGs): create it with
+# `airflow pools set wjw_crawl 4 "wjw: sites crawled at once"`.
+CRAWL_POOL = "wjw_crawl"
+
+# Published by every run that archives; the consumer DAG is scheduled on it.
+MANIFEST_ASSET = Asset(name="wjw_manifest", uri="wjw://manifests/latest", group="wjw")
+
+STORE_CONNECTION = "wjw_s3"
+STORE_VARIABLE = "wjw_store"
+
+COMMON_PARAMS = {
+    "store": Param("", type="string", title="Store",
+                   description="Store URI; empty: Variable wjw_store, else $WJW_STORE."),
+    "registry": Param("", type="string", title="Site registry",
+                      description="A registry directory or YAML file; empty: the project's sites/."),
+    "crawl_settings": Param({}, type="object", title="Scrapy settings",
+                            description="Scrapy setting overrides for every site, e.g. {\"LOG_LEVEL\": \"INFO\"}."),
+}
+
+
+def store_settings(params: dict):
+    """The store to use and how to reach it: DAG param, then Airflow (Variable, connection), then environment."""
+    from airflow.sdk import Connection, Variable
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    from archive.config import StoreSettings
+
+    settings = StoreSettings.from_env()
+    try:
+        conn = Connection.get(STORE_CONNECTION)
+    except AirflowNotFoundException:  # no such connection: the environment's AWS settings stand
+        conn = None
+    if conn is not None:
+        extra = conn.extra_dejson or {}
+        settings = settings.with_overrides(endpoint_url=extra.get("endpoint_url") or conn.host,
+                                           access_key_id=conn.login, secret_access_key=conn.password,
+                                           region=extra.get("region_name"))
+    uri = params.get("store") or Variable.get(STORE_VARIABLE, default=None)
+    return settings.with_overrides(uri=uri)
+
+
+def open_run_store(params: dict):
+    """The run's store, opened with the resolved settings."""
+    from archive.config import open_configured_store
+
+    return open_configured_store(store_settings(params))
+
+
+def archive_run_id(context: Context) -> str:
+    """The store's id for this DAG run: stable across retries, so a retried task rewrites, not duplicates."""
+    from archive.pipeline import run_id_for
+
+    dag_run = context["dag_run"]
+    return run_id_for(dag_run.run_id, dag_run.run_after)
+
+
+def chunk_rows(rows: list[dict], limit: int) -> list[list[dict]]:
+    """One site per chunk while the sites fit in `limit` mapped tasks; beyond, sites share chunks evenly."""
+    if not rows:
+        return []
+    size = -(-len(rows) // max(1, limit))
+    return [rows[i:i + size] for i in range(0, len(rows), size)]
+
+
+@task
+def plan_sites() -> list[list[dict]]:
+    """The registry rows to crawl, in chunks of at most `max_map_length` mapped tasks."""
+    from airflow.sdk.configuration import conf
+
+    from archive.registry import DEFAULT_REGISTRY, load_sites, select_sites
+
+    params = get_current_context()["params"]
+    if params.get("reextract"):
+        return []  # nothing to crawl: publish re-reads the stored WARCs
+    sites = select_sites(load_sites(params["registry"] or DEFAULT_REGISTRY), params.get("sites") or [])
+    return chunk_rows([site.to_dict() for site in sites], conf.getint("core", "max_map_length"))
+
+
+@task(pool=CRAWL_POOL, execution_timeout=pendulum.duration(hours=4))
+def crawl(chunk: list[dict]) -> list[dict]:
+    """Crawl a chunk of sites, each in its own process; a site whose crawl still fails on the last try is reported."""
+    from archive.crawl import CrawlError, CrawlOptions, crawl_site
+    from archive.records import Site
+
+    context = get_current_context()
+    params, ti = context["params"], context["ti"]
+    store = open_run_store(params)
+    options = CrawlOptions(mode=params.get("mode", "nightly"), since=params.get("since") or None,
+                           until=params.get("until") or None, max_pages=params.get("max_pages") or None,
+                           settings=tuple(sorted((params.get("crawl_settings") or {}).items())))
+    run_id = archive_run_id(context)
+    results = []
+    for row in chunk:
+        try:
+            results.append(crawl_site(Site.from_dict(row), store, run_id, options).to_dict())
+        except CrawlError as exc:
+            if ti.try_number <= ti.max_tries:
+                raise  # Airflow retries the chunk after a backoff
+            results.append({"site_id": row["id"], "failed": str(exc).splitlines()[0]})
+    return results
+
+
+@task(outlets=[MANIFEST_ASSET], trigger_rule="all_done")
+def publish(crawls, chunks: list[list[dict]]) -> dict:
+    """Ingest every WARC (or re-read the stored ones), publish the manifest, write the run report."""
+    from archive.crawl import CrawlResult
+    from archive.pipeline import archive_crawls, reextract, report_key
+    from archive.records import Site, SiteReport
+    from archive.registry import DEFAULT_REGISTRY, load_sites, select_sites
+
+    context = get_current_context()
+    params = context["params"]
+    store = open_run_store(params)
+    run_id = archive_run_id(context)
+    if params.get("reextract"):
+        sites = select_sites(load_sites(params["registry"] or DEFAULT_REGISTRY), params.get("sites") or [])
+        report = reextract(store, sites, run_id, params.get("since") or None, params.get("until") or None)
+    else:
+        sites = [Site.from_dict(row) for chunk in chunks or [] for row in chunk]
+        done = [c for chunk in (crawls or []) if chunk for c in chunk]
+        # A chunk whose task failed on every try left no results: its sites are named, not dropped.
+        lost = {s.id for s in sites} - {c["site_id"] for c in done}
+        results = [SiteReport(site_id=c["site_id"], failed=c["failed"]) if "failed" in c
+                   else CrawlResult.from_dict(c) for c in done]
+        results += [SiteReport(site_id=site_id, failed="crawl task failed on every try; see its log")
+                    for site_id in sorted(lost)]
+        report = archive_crawls(store, sites, results, run_id, params.get("mode", "nightly"))
+    failed = {s.site_id: s.failed for s in report.sites if s.failed}
+    context["outlet_events"][MANIFEST_ASSET].extra = {
+        "store": report.store, "run_id": report.run_id, "manifest_key": report.manifest_key,
+        "documents": report.documents_total,
+    }
+    return {"run_id": report.run_id, "report_key": report_key(report.run_id), "manifest_key": report.manifest_key,
+            "documents": report.documents_total, "new": report.total("new"), "changed": report.total("changed"),
+            "failed_sites": failed}
