@@ -41,6 +41,13 @@ class Site:
     enabled: bool = True
     concurrency: int = 2
     download_delay: float = 0.5
+    # Provenance of a real site's row: unverified until `wjw sites check` passes.
+    verified: bool = False
+    evidence_date: str | None = None
+    unknown_columns: tuple[str, ...] = ()
+    # A plain client gets a JS challenge here; browser rendering is off unless the operator turns it on.
+    render: bool = False
+    notes: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> Site:
@@ -52,6 +59,8 @@ class Site:
         values = dict(row)
         values["columns"] = tuple(Column(**c) for c in row.get("columns", ()))
         values["region_code"] = str(row.get("region_code", ""))
+        values["unknown_columns"] = tuple(row.get("unknown_columns") or ())
+        values["notes"] = tuple(row.get("notes") or ())
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:

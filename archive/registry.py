@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
+from urllib.parse import urlsplit
 
 import yaml
 
 from archive.records import CMS_FAMILIES, LEVELS, Site
 
 DEFAULT_REGISTRY = Path(__file__).resolve().parent.parent / "sites"
+SITE_SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "site.schema.json"
+
+# GB/T 2260 has no code for the country as a whole; 100000 is the customary one
+# (used by the national commission's row and by the simulated web's).
+NATIONAL_CODE = "100000"
 
 
 class RegistryError(ValueError):
@@ -28,9 +36,65 @@ def load_sites(path: str | Path = DEFAULT_REGISTRY) -> list[Site]:
         if isinstance(rows, dict):
             rows = rows.get("sites", [])
         for row in rows:
-            sites.append(_site_from_row(row, file))
+            _check_schema(row, file)
+            site = _site_from_row(row, file)
+            problems = site_problems(site)
+            if problems:
+                raise RegistryError(f"{file}: site {site.id}: {'; '.join(problems)}")
+            sites.append(site)
     _check_unique(sites)
     return sites
+
+
+def site_problems(site: Site) -> list[str]:
+    """What is wrong with a real site's row beyond its shape: its region code, and hosts off its base URL."""
+    problems = []
+    if site.level == "national":
+        if site.region_code != NATIONAL_CODE:
+            problems.append(f"national site's region code must be {NATIONAL_CODE}, not {site.region_code}")
+    elif not region_code_exists(site.region_code):
+        problems.append(f"region code {site.region_code} is not a GB/T 2260 code")
+    base_host = urlsplit(site.base_url).hostname or ""
+    for column in site.columns:
+        host = urlsplit(column.url).hostname or ""
+        if not same_site_domain(host, base_host):
+            problems.append(f"column {column.name!r} is on {host}, not on the site's domain {base_host}")
+    return problems
+
+
+def region_code_exists(code: str) -> bool:
+    """True when cpca's GB/T 2260 gazetteer knows the six-digit code."""
+    from archive.region import region_of_code  # cpca's data loads on first use, not at import
+
+    return region_of_code(code) is not None
+
+
+def same_site_domain(host: str, base_host: str) -> bool:
+    """True when two hosts belong to one government's domain (wjw.x.gov.cn and zwgk.x.gov.cn; www. ignored)."""
+    return bool(host) and _site_domain(host) == _site_domain(base_host)
+
+
+def _site_domain(host: str) -> str:
+    labels = host.lower().removeprefix("www.").split(".")
+    # Chinese government hosts sit under <place>.gov.cn; elsewhere the last two labels name the owner.
+    keep = 3 if host.lower().endswith(".gov.cn") else 2
+    return ".".join(labels[-keep:])
+
+
+@lru_cache(maxsize=1)
+def _site_validator():
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(json.loads(SITE_SCHEMA.read_text(encoding="utf-8")))
+
+
+def _check_schema(row: object, source: object) -> None:
+    if not isinstance(row, dict):
+        raise RegistryError(f"{source}: a registry row must be a mapping, not {row!r:.60}")
+    errors = sorted(_site_validator().iter_errors(row), key=lambda e: list(e.path))
+    if errors:
+        where = "/".join(str(p) for p in errors[0].path) or "row"
+        raise RegistryError(f"{source}: site {row.get('id', '?')!r}: {where}: {errors[0].message}")
 
 
 def sites_from_rows(rows: Iterable[dict]) -> list[Site]:

@@ -1,0 +1,54 @@
+"""Parse list pages fetched by `wjw sites check`: `python -m spiders.check PAGES.json OUT.json`.
+
+The archive fetches without Scrapy (archive/ never imports it); the CMS
+families' list parsers read Scrapy responses, so the check hands its pages to
+this child process, one batch per check, and reads back what each parser saw.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request
+from scrapy.http import HtmlResponse, TextResponse
+
+from spiders.platforms import parser_for
+
+
+def parse_page(page: dict[str, Any]) -> dict[str, Any]:
+    """What a family's list parser finds on one fetched page: entry count, newest date, next pages."""
+    body = base64.b64decode(page["body"])
+    headers = page.get("headers") or {}
+    kind = HtmlResponse if "html" in headers.get("Content-Type", "html").lower() else TextResponse
+    response = kind(url=page["url"], status=page.get("status", 200), headers=headers, body=body,
+                    request=Request(page["url"]))
+    try:
+        listed = parser_for(page["cms"]).parse(response)
+    except (ValueError, AttributeError, TypeError) as exc:  # JSON or markup the family's parser cannot read
+        return {"entries": 0, "newest": None, "next_urls": [], "error": f"unparseable list page: {exc}"[:200]}
+    dates = [entry.date for entry in listed.entries if entry.date]
+    return {
+        "entries": len(listed.entries),
+        "newest": max(dates) if dates else None,
+        "next_urls": [request.url for request in listed.next_requests],
+        "error": None,
+    }
+
+
+def main(argv: list[str]) -> int:
+    """Parse every page of the batch file and write the results, in order."""
+    if len(argv) != 3:
+        print("usage: python -m spiders.check PAGES.json OUT.json", file=sys.stderr)
+        return 2
+    pages = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+    results = [parse_page(page) for page in pages]
+    Path(argv[2]).write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
