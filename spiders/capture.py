@@ -14,7 +14,9 @@ from warcio.warcwriter import WARCWriter
 
 # Request meta keys the spider sets; copied into a WARC metadata record so a
 # later re-extraction knows what each capture was without crawling again.
-CAPTURE_META = ("wjw_site", "wjw_kind", "wjw_column", "wjw_title", "wjw_date", "wjw_doc_type")
+CAPTURE_META = (
+    "wjw_site", "wjw_kind", "wjw_column", "wjw_title", "wjw_date", "wjw_doc_type", "wjw_listed", "wjw_parent",
+)
 
 
 def _header_pairs(headers) -> list[tuple[str, str]]:

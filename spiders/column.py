@@ -164,7 +164,7 @@ class ColumnSpider(Spider):
             headers=headers,
             callback=self.parse_detail,
             errback=self.on_error,
-            meta={"wjw_site": self.site.id, "wjw_kind": "detail", "wjw_column": column,
+            meta={"wjw_site": self.site.id, "wjw_kind": "detail", "wjw_column": column, "wjw_listed": entry.url,
                   "wjw_title": entry.title, "wjw_date": entry.date, "wjw_doc_type": verdict.doc_type,
                   "handle_httpstatus_list": [304]},
         )

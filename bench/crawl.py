@@ -1,0 +1,164 @@
+"""Crawl benchmark over the whole simweb: a day-0 backfill, a day-1 nightly, and the day-1 nightly again.
+
+Measures, against simweb's ground truth: recall and precision of stored work
+plans, challenge pages stored (must be 0), the share of day-1's new plans the
+nightly found, detail pages fetched in full by the repeated nightly (must be
+0), and faults simweb served that no run report names. Prints a table, writes
+bench/results/crawl.json and ends with one line of figures.
+
+    uv run python bench/crawl.py
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from archive.captures import read_captures  # noqa: E402
+from archive.crawl import CrawlOptions  # noqa: E402
+from archive.manifest import read_manifest  # noqa: E402
+from archive.pipeline import run_pipeline  # noqa: E402
+from archive.records import RunReport  # noqa: E402
+from archive.registry import sites_from_rows  # noqa: E402
+from archive.store import open_store  # noqa: E402
+from simweb import SimWeb, build_world  # noqa: E402
+
+# simweb runs on loopback: no politeness delay, short timeouts so simulated hangs end quickly.
+LOOPBACK = (("DOWNLOAD_DELAY", 0), ("AUTOTHROTTLE_ENABLED", False), ("LOG_LEVEL", "WARNING"),
+            ("DOWNLOAD_TIMEOUT", 5), ("WJW_RETRY_BACKOFF_BASE", 0.1), ("WJW_RETRY_MAX_WAIT", 3))
+
+# Faults after which a document cannot be had that day, whatever the crawler does.
+UNREACHABLE = {"http_404", "http_500", "blocked_by_waf", "timeout", "redirect_loop", "robots_disallowed",
+               "truncated_body", "oversize_page", "gzip_bomb", "deleted"}
+
+# The run-report reasons that account for each simweb fault.
+REPORTED_AS = {
+    "http_404": {"http_404"},
+    "http_500": {"http_500"},
+    "http_503": {"http_503", "retried"},
+    "timeout": {"timeout"},
+    "slow_body": {"timeout", "slow_body", "ok"},
+    "redirect_chain": {"redirected", "ok"},
+    "redirect_loop": {"redirect_loop"},
+    "blocked_by_waf": {"blocked_by_waf"},
+    "robots_disallowed": {"robots_disallowed"},
+    "truncated_body": {"truncated_body"},
+    "oversize_page": {"oversize"},
+    "gzip_bomb": {"oversize"},
+    "spider_trap": {"not_a_work_plan", "beyond_max_pages", "ok"},
+    "tracking_params": {"tracking_params"},
+    "spam_footer": {"ok"},
+    "deleted": {"http_404", "deleted_page"},
+}
+
+
+def plan_urls(truth: list[dict], reachable_only: bool) -> set[str]:
+    """Plan URLs in the truth; optionally only those no fault hides that day."""
+    return {t["url"] for t in truth if t["is_plan"]
+            and not (reachable_only and (t.get("robots_disallowed") or UNREACHABLE & set(t.get("faults", ()))))}
+
+
+def stored_urls(store) -> dict[str, dict]:
+    """Source URL → record of every document in the latest manifest."""
+    return {line["record"]["source_url"]: line["record"] for line in read_manifest(store)}
+
+
+def detail_fetches(store, report: RunReport) -> int:
+    """Detail pages a run fetched in full (status 200), from its WARCs."""
+    total = 0
+    for site in report.sites:
+        if site.warc_key:
+            total += sum(1 for c in read_captures(io.BytesIO(store.get(site.warc_key)))
+                         if c.kind == "detail" and c.status == 200)
+    return total
+
+
+def requests_made(report: RunReport, store) -> int:
+    """Every HTTP request a run made, robots.txt included, from its WARCs."""
+    return sum(sum(1 for _ in read_captures(io.BytesIO(store.get(s.warc_key)))) for s in report.sites if s.warc_key)
+
+
+def unreported(faults: list[dict], report: RunReport) -> list[dict]:
+    """Faults served during a run that its report does not name for their site."""
+    by_site = {s.site_id: {**s.errors, **s.skipped} for s in report.sites}
+    missing = []
+    for fault in faults:
+        reasons = REPORTED_AS.get(fault["fault"], {fault["fault"]})
+        named = by_site.get(fault["site_id"], {})
+        if "ok" in reasons or reasons & set(named):
+            continue
+        missing.append(fault)
+    return missing
+
+
+def main() -> int:
+    """Run the three crawls and print the figures."""
+    results: dict = {}
+    with tempfile.TemporaryDirectory(prefix="wjw-bench-") as tmp, SimWeb(build_world(), day=0) as web:
+        store = open_store(f"{tmp}/store")
+        sites = sites_from_rows(web.registry_rows())
+        faults_of = getattr(web, "faults", lambda: [])
+
+        started = time.perf_counter()
+        day0 = run_pipeline(store, sites, CrawlOptions(mode="backfill", settings=LOOPBACK), workers=2)
+        results["t_backfill_s"] = round(time.perf_counter() - started, 1)
+        truth0 = web.truth()
+        faults0 = faults_of()
+        stored0 = stored_urls(store)
+        expected = plan_urls(truth0, reachable_only=True)
+        all_plans = plan_urls(truth0, reachable_only=False)
+        blocked_urls = {t["url"] for t in truth0 if "blocked_by_waf" in t.get("faults", ())}
+        results["recall"] = round(len(expected & set(stored0)) / max(1, len(expected)), 4)
+        results["precision"] = round(len(set(stored0) & all_plans) / max(1, len(stored0)), 4)
+        results["blocked_stored"] = len(set(stored0) & blocked_urls)
+        results["missed"] = sorted(expected - set(stored0))[:20]
+        results["not_plans_stored"] = sorted(set(stored0) - all_plans)[:20]
+
+        web.set_day(1)
+        started = time.perf_counter()
+        day1 = run_pipeline(store, sites, CrawlOptions(mode="nightly", settings=LOOPBACK), workers=2)
+        results["t_nightly_s"] = round(time.perf_counter() - started, 1)
+        truth1 = web.truth()
+        faults1 = faults_of()
+        new_plans = plan_urls(truth1, reachable_only=True) - plan_urls(truth0, reachable_only=False)
+        stored1 = stored_urls(store)
+        results["nightly_new_plans"] = len(new_plans)
+        results["nightly_new_found"] = round(len(new_plans & set(stored1)) / max(1, len(new_plans)), 4)
+        results["nightly_requests"] = requests_made(day1, store)
+        results["nightly_list_pages"] = day1.total("list_pages")
+
+        again = run_pipeline(store, sites, CrawlOptions(mode="nightly", settings=LOOPBACK), workers=2)
+        results["repeat_detail_fetches"] = detail_fetches(store, again)
+        results["repeat_requests"] = requests_made(again, store)
+
+        missing = unreported(faults0, day0) + unreported(faults1, day1)
+        results["faults_served"] = len(faults0) + len(faults1)
+        results["unreported_faults"] = len(missing)
+        results["unreported_examples"] = missing[:10]
+        results["reasons_day0"] = {s.site_id: {"errors": s.errors, "skipped": s.skipped} for s in day0.sites}
+
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "crawl.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    for key in ("t_backfill_s", "t_nightly_s", "nightly_new_plans", "nightly_requests", "nightly_list_pages",
+                "repeat_requests", "faults_served"):
+        print(f"{key:>20}: {results[key]}")
+    if results["missed"]:
+        print("missed plans:", *results["missed"][:5], sep="\n  ")
+    if results["unreported_examples"]:
+        print("unreported faults:", *results["unreported_examples"][:5], sep="\n  ")
+    print(f"recall={results['recall']} precision={results['precision']} blocked_stored={results['blocked_stored']} "
+          f"nightly_new_found={results['nightly_new_found']} repeat_detail_fetches={results['repeat_detail_fetches']} "
+          f"unreported_faults={results['unreported_faults']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
