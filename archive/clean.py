@@ -34,6 +34,21 @@ def spaced_label(label: str) -> str:
 _METADATA_LABEL = "|".join(spaced_label(label) for label in sorted(METADATA_LABELS, key=len, reverse=True))
 
 
+# Words no health commission's document uses, found in links injected into hacked pages.
+SPAM_WORDS = re.compile(
+    r"(?:足球外围|外围(?:网站|平台|投注)|博彩|赌场|赌博网|网赌|娱乐城|百家乐|真人(?:娱乐|视讯|荷官)|老虎机|时时彩|六合彩|"
+    r"北京赛车|pk10|体育投注|投注(?:网|平台)|彩票(?:网|平台|注册|app)|棋牌(?:游戏|平台|app)|电子游艺|新葡京|葡京娱乐|威尼斯人|"
+    r"金沙(?:娱乐|官网|平台)|澳门(?:赌|银河|金沙|新葡京|博彩)|亚博(?:体育|官网|app)|开云(?:体育|官网|app)|必赢(?:亚洲|官网)|bet365|"
+    r"伟德|皇冠(?:体育|足球|平台)|博狗|九州体育|乐鱼体育|华体会|ag(?:真人|平台)|成人(?:视频|网站|电影)|黄色(?:网站|视频))",
+    re.IGNORECASE,
+)
+
+
+def is_spam(text: str) -> bool:
+    """True when a text carries words of injected gambling or porn links."""
+    return bool(SPAM_WORDS.search(text))
+
+
 @dataclass(frozen=True)
 class ChromePattern:
     """One kind of page chrome: a name to test and report it by, and the regex that finds it."""
@@ -101,6 +116,8 @@ CHROME_PATTERNS: tuple[ChromePattern, ...] = (
     _pattern("tender_listing", r"^\s*" + _any("招标", "中标", "金额", "项目地址", "公告摘要", "项目编号", "预算金额",
                                               "招标公司", "招标联系人", "标书截止时间", "投标截止时间", "公告正文",
                                               "招标编号") + r"\s*[:：]?\s*-?\s*$"),
+    # Injected gambling and porn links ("365足球外围网站", "澳门新葡京娱乐城"): defaced or hijacked pages carry them.
+    _pattern("spam", SPAM_WORDS.pattern + r"[^\s|\t，。；]{0,20}"),
     _pattern("metadata_field", _NOT_IN_WORD + r"(?:" + _METADATA_LABEL + r")" + _COLON + r"[^\t|]{0,40}"),
 )
 
@@ -119,6 +136,8 @@ _TITLE_NOISE = re.compile(r"[\s\W_]+")
 _MAX_LEFTOVER = 4
 _MAX_LEFTOVER_SHARE = 0.2
 _TITLE_SEARCH_LINES = 3
+# Labels a metadata table puts before the document's title.
+_TITLE_LABEL = re.compile(r"^\s*(?:名\s*称|标\s*题|文件名称|信息名称|题\s*名)\s*[:：]?")
 
 # Numbered items (一、 （二） 3. （4）) are the document's own structure, never
 # chrome, even when they read "二、主办单位：省卫生健康委".
@@ -205,11 +224,11 @@ def _with_adjacent_contacts(lines: list[str], chrome: list[bool]) -> list[bool]:
 
 
 def _without_leading_title(lines: list[str], title: str | None) -> list[str]:
-    """Drop a copy of the page title among the first lines (extractors often keep the <h1>)."""
+    """Drop copies of the page title among the first lines: the <h1>, and the 名称 row of a metadata table."""
     wanted = _TITLE_NOISE.sub("", title or "")
     if not wanted:
         return lines
-    for index, line in enumerate(lines[:_TITLE_SEARCH_LINES]):
-        if _TITLE_NOISE.sub("", line) == wanted:
-            return lines[:index] + lines[index + 1:]
-    return lines
+    head = lines[:_TITLE_SEARCH_LINES]
+    # Titled rows may come first ("名称：…" of the table), then the heading itself; drop every copy.
+    kept_head = [line for line in head if _TITLE_NOISE.sub("", _TITLE_LABEL.sub("", line)) != wanted]
+    return kept_head + lines[_TITLE_SEARCH_LINES:]

@@ -55,6 +55,7 @@ class Decoded:
     encoding: str
     # bom | http | meta: a declaration, verified against the bytes;
     # chardet: sniffed from the bytes (strict UTF-8 first, then chardet);
+    # repaired: decoded, then double-encoded runs (UTF-8 read as windows-1252) undone;
     # fallback: nothing verified, decoded with the least-damaging codec.
     source: str
 
@@ -79,6 +80,11 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
         text = _verified(body, sniffed)
         if text is not None:
             return Decoded(text, sniffed, "chardet")
+
+    for encoding in dict.fromkeys([*tried, "utf-8"]):
+        repaired = _repaired(body, encoding)
+        if repaired is not None:
+            return Decoded(repaired, encoding, "repaired")
 
     return _least_damaged(body, [*tried, "utf-8", "gb18030"])
 
@@ -155,6 +161,57 @@ def _verified(body: bytes, encoding: str) -> str | None:
     except (UnicodeDecodeError, LookupError):
         return None
     return None if looks_garbled(text) else text
+
+
+# Characters that UTF-8 or GBK bytes turn into when read as windows-1252 or Latin-1.
+_MOJIBAKE_RUN = re.compile(
+    "[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+    "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{2,}"
+)
+
+
+def _repaired(body: bytes, encoding: str) -> str | None:
+    """The body decoded with ``encoding``, its double-encoded runs (Ã¥Â…Â¬, ÎÀÉú) turned back into hanzi; else None.
+
+    A CMS that once read UTF-8 or GBK text as windows-1252 and saved it again
+    stores mojibake in valid bytes; no declaration can fix it, only undoing the misreading.
+    """
+    try:
+        text = body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    if not looks_garbled(text):
+        return None
+    repaired = _MOJIBAKE_RUN.sub(_undo_misreading, text)
+    return repaired if repaired != text and not looks_garbled(repaired) else None
+
+
+def _undo_misreading(match: re.Match[str]) -> str:
+    run = match.group(0)
+    raw = _misread_bytes(run)
+    if raw is None:
+        return run
+    for original in ("utf-8", "gb18030"):
+        try:
+            fixed = raw.decode(original)
+        except UnicodeDecodeError:
+            continue
+        if _HANZI.search(fixed):
+            return fixed
+    return run
+
+
+def _misread_bytes(run: str) -> bytes | None:
+    """The bytes a windows-1252 reading turned into ``run``; the five bytes it leaves undefined pass through as C1."""
+    out = bytearray()
+    for char in run:
+        try:
+            out += char.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(char) > 0xFF:
+                return None
+            out.append(ord(char))
+    return bytes(out)
 
 
 def _sniffed_encodings(body: bytes) -> Iterator[str]:

@@ -12,13 +12,25 @@ from __future__ import annotations
 import copy
 import datetime
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, NamedTuple
 
 import htmldate
 import lxml.html
 
 from archive.clean import METADATA_LABELS, spaced_label
+
+
+class Found(NamedTuple):
+    """A field's value and where on the page it was found (None, None when the page does not say)."""
+
+    value: Any
+    source: str | None
+
+
+NOT_FOUND = Found(None, None)
 
 
 @dataclass(frozen=True)
@@ -31,116 +43,140 @@ class PageMetadata:
     doc_number: str | None
     index_number: str | None
     agency: str | None
+    # Where each field's value came from, e.g. {"title": "meta:ArticleTitle", "written": "label:成文日期"}.
+    provenance: Mapping[str, str] = field(default_factory=dict)
 
 
 def parse_metadata(tree: lxml.html.HtmlElement, text: str, url: str) -> PageMetadata:
     """Every metadata field of a page, each from its own parser."""
+    found = {
+        "title": _parse_title(tree, text, url),
+        "published": _parse_published(tree, text, url),
+        "written": _parse_written(tree, text, url),
+        "doc_number": _parse_doc_number(tree, text, url),
+        "index_number": _parse_index_number(tree, text, url),
+        "agency": _parse_agency(tree, text, url),
+    }
     return PageMetadata(
-        title=_parse_title(tree, text, url),
-        published=_parse_published(tree, text, url),
-        written=_parse_written(tree, text, url),
-        doc_number=_parse_doc_number(tree, text, url),
-        index_number=_parse_index_number(tree, text, url),
-        agency=_parse_agency(tree, text, url),
+        **{name: result.value for name, result in found.items()},
+        provenance={name: result.source for name, result in found.items() if result.source},
     )
+
+
+def _first(sources: Iterable[tuple[str, Callable[[], Any]]], convert: Callable[[Any], Any]) -> Found:
+    """The first source whose raw value converts to something, with that source's name."""
+    for name, source in sources:
+        value = convert(source())
+        if value:
+            return Found(value, name)
+    return NOT_FOUND
 
 
 # ---------------------------------------------------------------- the fields
 
 
-def _parse_title(tree: lxml.html.HtmlElement, text: str, url: str) -> str | None:
+def _parse_title(tree: lxml.html.HtmlElement, text: str, url: str) -> Found:
     """ArticleTitle meta, else a heading that the <title> confirms, else <title> minus the site name."""
     title = _meta_content(tree, "ArticleTitle")
     if title:
-        return title
+        return Found(title, "meta:ArticleTitle")
     page_title = _squash(" ".join(tree.xpath("//head/title//text()"))) or None
     headings = _heading_candidates(tree)
     # A heading found inside <title> is the title without the site name; one equal
     # to the whole <title> is just a copy of it (share widgets) and proves nothing.
     confirmed = [heading for heading in headings if page_title and heading in page_title and heading != page_title]
     if confirmed:
-        return max(confirmed, key=len)
+        return Found(max(confirmed, key=len), "heading+title")
     stripped = strip_site_name(page_title) if page_title else None
     articles = [heading for heading in headings if not _is_site_name(heading, tree)]
     if articles and (not stripped or _is_site_name(stripped, tree)):
-        return articles[0]
-    return stripped or (articles[0] if articles else None)
+        return Found(articles[0], "heading")
+    if stripped:
+        return Found(stripped, "title")
+    return Found(articles[0], "heading") if articles else NOT_FOUND
 
 
-def _parse_published(tree: lxml.html.HtmlElement, text: str, url: str) -> str | None:
+def _parse_published(tree: lxml.html.HtmlElement, text: str, url: str) -> Found:
     """PubDate-style meta, a 发布日期 label, a date standing alone, the URL, then htmldate."""
-    sources = (
-        lambda: _meta_content(tree, "PubDate", "firstpublishedtime", "publishdate", "article:published_time"),
-        lambda: _labelled_value(tree, ("发布日期", "发布时间", "公开日期", "日期"), skip_link_lists=True),
-        lambda: _labelled_text_value(text, ("发布日期", "发布时间", "日期")),
-        lambda: _standalone_date(tree),
-    )
-    for source in sources:
-        date = parse_date(source())
-        if date:
-            return date
-    return _url_date(url) or _htmldate(tree, url)
+    found = _first((
+        ("meta:PubDate", lambda: _meta_content(tree, "PubDate", "firstpublishedtime", "publishdate",
+                                               "article:published_time")),
+        ("label:发布日期", lambda: _labelled_value(tree, ("发布日期", "发布时间", "公开日期", "日期"),
+                                                   skip_link_lists=True)),
+        ("text:发布日期", lambda: _labelled_text_value(text, ("发布日期", "发布时间", "日期"))),
+        ("standalone_date", lambda: _standalone_date(tree)),
+    ), parse_date)
+    if found.value:
+        return found
+    return _first((("url", lambda: _url_date(url)), ("htmldate", lambda: _htmldate(tree, url))), parse_date)
 
 
-def _parse_written(tree: lxml.html.HtmlElement, text: str, url: str) -> str | None:
+def _parse_written(tree: lxml.html.HtmlElement, text: str, url: str) -> Found:
     """成文日期 from the metadata table, else the signing date under the issuing agency's name."""
-    sources = (
-        lambda: _labelled_value(tree, ("成文日期", "成文时间", "发文日期")),
-        lambda: _labelled_text_value(text, ("成文日期", "成文时间", "发文日期")),
-    )
-    for source in sources:
-        date = parse_date(source())
-        if date:
-            return date
+    found = _first((
+        ("label:成文日期", lambda: _labelled_value(tree, ("成文日期", "成文时间", "发文日期"))),
+        ("text:成文日期", lambda: _labelled_text_value(text, ("成文日期", "成文时间", "发文日期"))),
+    ), parse_date)
+    if found.value:
+        return found
     # A notice signs its cover letter with the agency, then "2019年7月9日", each on its own line.
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for previous, line in zip(lines, lines[1:], strict=False):
         if _SIGNING_DATE.fullmatch(line) and _AGENCY_SUFFIX.search(previous):
-            return parse_date(line)
-    return None
+            date = parse_date(line)
+            if date:
+                return Found(date, "signature")
+    return NOT_FOUND
 
 
-def _parse_doc_number(tree: lxml.html.HtmlElement, text: str, url: str) -> str | None:
+def _parse_doc_number(tree: lxml.html.HtmlElement, text: str, url: str) -> Found:
     """文号 (杭卫发〔2019〕12号) from the metadata table, else from a line of its own near the top."""
-    sources = (
-        lambda: _labelled_value(tree, ("发文字号", "文号", "文件编号", "发文文号")),
-        lambda: _labelled_text_value(text, ("发文字号", "文号", "文件编号")),
-    )
-    for source in sources:
-        match = DOC_NUMBER.search(source() or "")
-        if match:
-            return _squash(match.group(0)).replace(" ", "")
+    found = _first((
+        ("label:文号", lambda: _labelled_value(tree, ("发文字号", "文号", "文件编号", "发文文号"))),
+        ("text:文号", lambda: _labelled_text_value(text, ("发文字号", "文号", "文件编号"))),
+    ), _doc_number_in)
+    if found.value:
+        return found
     for line in text.splitlines()[:DOC_NUMBER_LINES]:
         line = line.strip()
         match = DOC_NUMBER.search(line)
         # A 文号 line holds the number alone; longer lines merely cite other documents.
         if match and len(line) - len(match.group(0)) <= 4:
-            return match.group(0).replace(" ", "")
-    return None
+            return Found(normalize_doc_number(match.group(0)), "text:line")
+    return NOT_FOUND
 
 
-def _parse_index_number(tree: lxml.html.HtmlElement, text: str, url: str) -> str | None:
+def _parse_index_number(tree: lxml.html.HtmlElement, text: str, url: str) -> Found:
     """索引号 (00248984X/2020-17492) from the metadata table or a labelled line."""
-    for value in (_labelled_value(tree, ("索引号",)), _labelled_text_value(text, ("索引号",))):
-        match = _INDEX_NUMBER.search(value or "")
-        if match and any(char.isdigit() for char in match.group(0)):
-            return match.group(0)
-    return None
+    return _first((
+        ("label:索引号", lambda: _labelled_value(tree, ("索引号",))),
+        ("text:索引号", lambda: _labelled_text_value(text, ("索引号",))),
+    ), _index_number_in)
 
 
-def _parse_agency(tree: lxml.html.HtmlElement, text: str, url: str) -> str | None:
+def _parse_agency(tree: lxml.html.HtmlElement, text: str, url: str) -> Found:
     """发布机构 from the metadata table, else ContentSource meta, else a 来源 label."""
-    sources = (
-        lambda: _labelled_value(tree, ("发布机构", "发文机关", "发文单位")),
-        lambda: _labelled_text_value(text, ("发布机构", "发文机关")),
-        lambda: _meta_content(tree, "ContentSource"),
-        lambda: _labelled_value(tree, ("信息来源", "文章来源", "来源")),
-    )
-    for source in sources:
-        agency = _agency_name(source())
-        if agency:
-            return agency
-    return None
+    return _first((
+        ("label:发布机构", lambda: _labelled_value(tree, ("发布机构", "发文机关", "发文单位"))),
+        ("text:发布机构", lambda: _labelled_text_value(text, ("发布机构", "发文机关"))),
+        ("meta:ContentSource", lambda: _meta_content(tree, "ContentSource")),
+        ("label:来源", lambda: _labelled_value(tree, ("信息来源", "文章来源", "来源"))),
+    ), _agency_name)
+
+
+def _doc_number_in(value: str | None) -> str | None:
+    match = DOC_NUMBER.search(value or "")
+    return normalize_doc_number(match.group(0)) if match else None
+
+
+def _index_number_in(value: str | None) -> str | None:
+    match = _INDEX_NUMBER.search(value or "")
+    return match.group(0) if match and any(char.isdigit() for char in match.group(0)) else None
+
+
+def normalize_doc_number(number: str) -> str:
+    """A 文号 as printed, without the spaces templates put inside it."""
+    return re.sub(r"[\s\u00a0\u3000]+", "", number)
 
 
 # ---------------------------------------------------------------- dates
@@ -155,6 +191,8 @@ _CHINESE_DATE = re.compile(
 _SIGNING_DATE = re.compile(
     r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|" + _CHINESE_DATE.pattern
 )
+# The signing date of a letter, on a line of its own (public: extract.is_cover_notice reads it too).
+SIGNING_DATE = _SIGNING_DATE
 _AGENCY_SUFFIX = re.compile(r"(?:委员会|人民政府|政府|办公室|办公厅|小组|中心|委|局|厅|院|处|所|站|会)$")
 _TRS_URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+\.s?html?")
 # What may surround a date that stands alone: brackets, a time, a weekday.

@@ -394,6 +394,7 @@ CHROME_EXAMPLES = {
     "bare_label": ["发布时间", "来源："],
     "bare_page_date": ["2022/07/07", "[ 2021-03-15 ]"],
     "tender_listing": ["招标", "项目编号-", "公告正文"],
+    "spam": ["澳门新葡京娱乐城", "365足球外围网站", "bet365体育投注平台 真人娱乐"],
     "metadata_field": ["索引号：000014349/2019-00089", "成文日期：2020-04-28", "索 引 号：011043617/2026-00038"],
 }
 
@@ -506,46 +507,46 @@ def test_strip_site_name(page_title: str, title: str) -> None:
 
 def test_parse_title_sources_in_order() -> None:
     meta = '<meta name="ArticleTitle" content="2020年工作要点"><title>别的_站点</title>'
-    assert _parse_title(tree_of("<h1>标题一二三四</h1>", meta), "", "") == "2020年工作要点"
+    assert _parse_title(tree_of("<h1>标题一二三四</h1>", meta), "", "").value == "2020年工作要点"
     # The <h1> holding the site logo is not the title; the heading inside <title> is.
     confirmed = ("<h1><span>山西省人民政府网站</span></h1><div class='art_title'>山西品牌丝路行正式启动</div>",
                  "<title>山西品牌丝路行正式启动 - 山西省人民政府门户网站</title>")
-    assert _parse_title(tree_of(*confirmed), "", "") == "山西品牌丝路行正式启动"
+    assert _parse_title(tree_of(*confirmed), "", "").value == "山西品牌丝路行正式启动"
     # A <title> that only names the site yields to the page heading.
     site_only = ("<div class='title'>2019年全区卫生健康工作要点</div>", "<title>威海市环翠区卫生健康局</title>")
-    assert _parse_title(tree_of(*site_only), "", "") == "2019年全区卫生健康工作要点"
-    assert _parse_title(tree_of("<p>x</p>", "<title>关于印发工作要点的通知_某市卫健委</title>"), "", "") == \
+    assert _parse_title(tree_of(*site_only), "", "").value == "2019年全区卫生健康工作要点"
+    assert _parse_title(tree_of("<p>x</p>", "<title>关于印发工作要点的通知_某市卫健委</title>"), "", "").value == \
         "关于印发工作要点的通知"
-    assert _parse_title(tree_of("<p>x</p>"), "", "") is None
+    assert _parse_title(tree_of("<p>x</p>"), "", "").value is None
 
 
 def test_parse_published_sources_in_order() -> None:
     pubdate = '<meta name="PubDate" content="2016-11-22 09:53">'
-    assert _parse_published(tree_of("<p>发布日期：2020-01-01</p>", pubdate), "", "") == "2016-11-22"
-    assert _parse_published(tree_of("", '<meta name="firstpublishedtime" content="2022-04-26 08:00:00">'), "", "") \
+    assert _parse_published(tree_of("<p>发布日期：2020-01-01</p>", pubdate), "", "").value == "2016-11-22"
+    assert _parse_published(tree_of("", '<meta name="firstpublishedtime" content="2022-04-26 08:00:00">'), "", "").value \
         == "2022-04-26"
-    assert _parse_published(tree_of("<td>发布日期：</td><td>2021年3月15日</td>"), "", "") == "2021-03-15"
-    assert _parse_published(tree_of("<div>来源：本站 发布时间：2018-02-10 浏览次数：12</div>"), "", "") == "2018-02-10"
-    assert _parse_published(tree_of("<small>( 2022-04-26)</small><p>正文</p>"), "", "") == "2022-04-26"
-    assert _parse_published(tree_of("<p>正文</p>"), "日期:2017-03-05 09:34:40\n正文", "") == "2017-03-05"
+    assert _parse_published(tree_of("<td>发布日期：</td><td>2021年3月15日</td>"), "", "").value == "2021-03-15"
+    assert _parse_published(tree_of("<div>来源：本站 发布时间：2018-02-10 浏览次数：12</div>"), "", "").value == "2018-02-10"
+    assert _parse_published(tree_of("<small>( 2022-04-26)</small><p>正文</p>"), "", "").value == "2022-04-26"
+    assert _parse_published(tree_of("<p>正文</p>"), "日期:2017-03-05 09:34:40\n正文", "").value == "2017-03-05"
     # Dates in a related-articles list are other pages' dates.
     related = "<ul><li><a href='/a'>其他文章</a><span>2019-01-01</span></li></ul><p>正文没有日期</p>"
-    assert _parse_published(tree_of(related), "正文没有日期", "http://example.gov.cn/a.html") is None
+    assert _parse_published(tree_of(related), "正文没有日期", "http://example.gov.cn/a.html").value is None
 
 
 def test_parse_published_falls_back_to_htmldate_on_the_url() -> None:
     url = "http://www.shanxi.gov.cn/yw/sxyw/201909/t20190918_693227.shtml"
-    assert _parse_published(tree_of("<p>正文没有日期</p>"), "正文没有日期", url) == "2019-09-18"
+    assert _parse_published(tree_of("<p>正文没有日期</p>"), "正文没有日期", url).value == "2019-09-18"
 
 
 def test_parse_written() -> None:
-    assert _parse_written(tree_of("<tr><td>成文日期：</td><td>2020-04-28</td></tr>"), "", "") == "2020-04-28"
-    assert _parse_written(tree_of(""), "成文日期 | 2020-04-28 | 主题分类 | 文化、卫生、体育", "") == "2020-04-28"
+    assert _parse_written(tree_of("<tr><td>成文日期：</td><td>2020-04-28</td></tr>"), "", "").value == "2020-04-28"
+    assert _parse_written(tree_of(""), "成文日期 | 2020-04-28 | 主题分类 | 文化、卫生、体育", "").value == "2020-04-28"
     signed = "威海市环翠区卫生健康局\n2019年7月9日\n（此件公开发布）"
-    assert _parse_written(tree_of(""), signed, "") == "2019-07-09"
-    assert _parse_written(tree_of(""), "2019年7月9日召开了会议", "") is None
+    assert _parse_written(tree_of(""), signed, "").value == "2019-07-09"
+    assert _parse_written(tree_of(""), "2019年7月9日召开了会议", "").value is None
     # A date alone under a body paragraph is not a signature.
-    assert _parse_written(tree_of(""), "全市召开卫生健康工作会议。\n2019年7月9日", "") is None
+    assert _parse_written(tree_of(""), "全市召开卫生健康工作会议。\n2019年7月9日", "").value is None
 
 
 @pytest.mark.parametrize(("body", "text", "number"), [
@@ -560,25 +561,75 @@ def test_parse_written() -> None:
     ("<td>文件编号</td><td></td><td>发布机构</td>", "", None),
 ])
 def test_parse_doc_number(body: str, text: str, number: str | None) -> None:
-    assert _parse_doc_number(tree_of(body), text, "") == number
+    assert _parse_doc_number(tree_of(body), text, "").value == number
 
 
 def test_parse_index_number() -> None:
-    assert _parse_index_number(tree_of("<td>索引号：</td><td>00248984X/2020-17492</td>"), "", "") == \
+    assert _parse_index_number(tree_of("<td>索引号：</td><td>00248984X/2020-17492</td>"), "", "").value == \
         "00248984X/2020-17492"
     # Templates space labels out to align the table.
-    assert _parse_index_number(tree_of("<th>索 引 号：</th><td>011043617/2026-00038</td>"), "", "") == \
+    assert _parse_index_number(tree_of("<th>索 引 号：</th><td>011043617/2026-00038</td>"), "", "").value == \
         "011043617/2026-00038"
-    assert _parse_index_number(tree_of(""), "索引号 | 11330100002489848X/2020-17492 | 文件编号 |", "") == \
+    assert _parse_index_number(tree_of(""), "索引号 | 11330100002489848X/2020-17492 | 文件编号 |", "").value == \
         "11330100002489848X/2020-17492"
-    assert _parse_index_number(tree_of("<td>索引号：</td><td>主题分类</td>"), "", "") is None
+    assert _parse_index_number(tree_of("<td>索引号：</td><td>主题分类</td>"), "", "").value is None
 
 
 def test_parse_agency() -> None:
     table = "<td>发布机构</td><td>杭州市卫生健康委员会</td>"
     source = '<meta name="ContentSource" content="上海市卫生健康委员会">'
-    assert _parse_agency(tree_of(table, source), "", "") == "杭州市卫生健康委员会"
-    assert _parse_agency(tree_of("<p>正文</p>", source), "", "") == "上海市卫生健康委员会"
-    assert _parse_agency(tree_of("<div>信息来源：市卫生健康委 发布时间：2021-03-15</div>"), "", "") == "市卫生健康委"
-    assert _parse_agency(tree_of("<div>来源: 发布时间:2018-02-10 浏览次数:</div>"), "", "") is None
-    assert _parse_agency(tree_of("<p>资金来源：市财政</p>"), "", "") is None
+    assert _parse_agency(tree_of(table, source), "", "").value == "杭州市卫生健康委员会"
+    assert _parse_agency(tree_of("<p>正文</p>", source), "", "").value == "上海市卫生健康委员会"
+    assert _parse_agency(tree_of("<div>信息来源：市卫生健康委 发布时间：2021-03-15</div>"), "", "").value == "市卫生健康委"
+    assert _parse_agency(tree_of("<div>来源: 发布时间:2018-02-10 浏览次数:</div>"), "", "").value is None
+    assert _parse_agency(tree_of("<p>资金来源：市财政</p>"), "", "").value is None
+
+
+# ---------------------------------------------------------------- hidden text, spam, mojibake
+
+
+def test_hidden_and_injected_spam_links_never_reach_the_text() -> None:
+    html = TRS_PAGE.replace(
+        "<p>二、深化医药卫生体制改革</p>",
+        '<p>二、深化医药卫生体制改革<a href="http://spam.example/">澳门新葡京娱乐城</a>，推进分级诊疗。</p>'
+        '<div style="position:absolute;left:-9999px"><a href="http://spam.example/">网上买球</a>最新网址</div>'
+        '<p style="display:none">隐藏的文字</p><span hidden>也隐藏</span>',
+    ).replace("技术支持：杭州某某科技有限公司", "技术支持：杭州某某科技有限公司 <a href='http://x/'>365足球外围网站</a>")
+    page = extract_page(html.encode("gb18030"), "http://wsjkw.hangzhou.gov.cn/art/2020/5/6/art_1_1.html")
+    assert page.text.splitlines()[-1] == "二、深化医药卫生体制改革，推进分级诊疗。"
+    for hidden in ("新葡京", "买球", "最新网址", "隐藏", "足球外围"):
+        assert hidden not in page.text
+
+
+def test_spam_is_pruned_on_the_trafilatura_path_too() -> None:
+    sentence = "加强基层医疗卫生服务能力建设，推进县域医共体建设，提升群众就医获得感。"
+    paragraphs = "".join(f"<p>（{n}）{sentence}</p>" for n in "一二三四五")
+    html = (f"<html><head><title>2022年卫生健康工作要点_某县卫健局</title></head><body><article>"
+            f"<h1>2022年卫生健康工作要点</h1>{paragraphs}<p>（六）{sentence}<a href='http://x/'>bet365体育投注</a></p>"
+            f"</article></body></html>")
+    page = extract_page(html.encode(), "http://example.gov.cn/a.html")
+    assert page.method == "trafilatura"
+    assert page.text.splitlines()[-1] == f"（六）{sentence}"
+
+
+def test_double_encoded_utf8_is_repaired() -> None:
+    """A page whose text a CMS once read as windows-1252 and saved again as UTF-8 (Ã¥Â…Â¬)."""
+    def misread(raw: bytes) -> str:
+        return "".join(chr(b) if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else bytes([b]).decode("cp1252") for b in raw)
+
+    body = misread(SAMPLE.format(meta='<meta charset="utf-8">', text=PLAN).encode()).encode()
+    decoded = decode_html(body, "text/html; charset=utf-8")
+    assert (decoded.encoding, decoded.source) == ("utf-8", "repaired")
+    assert PLAN in decoded.text
+
+
+def test_record_carries_provenance_and_attachments() -> None:
+    page = extract_page(HANWEB_PAGE.encode(), "http://wjw.huzhou.gov.cn/art/2021/3/15/art_1229_1.html")
+    record = page.to_dict()
+    assert record["provenance"] == {
+        "title": "heading+title", "published": "standalone_date", "written": "signature", "doc_number": "label:文号",
+        "index_number": "label:索引号", "agency": "label:发布机构", "encoding": "meta", "text": "hanweb:ZJEG_RSS",
+    }
+    assert record["attachments"] == [{"url": "http://wjw.huzhou.gov.cn/a.docx", "name": "工作要点.docx"}]
+    # The page holds the plan after its cover letter, so it is no mere cover notice.
+    assert record["is_cover_notice"] is False
