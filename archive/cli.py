@@ -64,8 +64,7 @@ def run(
     target = _open(store, allow_unversioned)
     report = _run(target, chosen, CrawlOptions(mode=mode, since=since, until=until, max_pages=max_pages), workers)
     _print_report(report)
-    if any(s.failed for s in report.sites):
-        raise typer.Exit(1)
+    _exit_for(report)
 
 
 def _run(store, sites: list[Site], options: CrawlOptions, workers: int) -> RunReport:
@@ -130,20 +129,76 @@ def extract(
 def export(
     store: str = typer.Option(DEFAULT_STORE, help="The store to export from."),
     out: Path = typer.Option(Path("wjw-export"), help="Directory to write into."),
-    fmt: str = typer.Option("txt", "--format", help="txt: NNN_<hash16>.txt files plus manifest.jsonl."),
+    fmt: str = typer.Option("txt", "--format",
+                            help="txt: NNN_<hash16>.txt files plus manifest.jsonl; jsonl: corpus.jsonl; "
+                                 "parquet: corpus.parquet."),
     as_of: Optional[str] = typer.Option(None, help="Export the corpus as of this run id (default: latest)."),
+    year: Optional[int] = typer.Option(None, help="Only plans for this year (or published in it, if no plan year)."),
+    province: Optional[str] = typer.Option(None, help="Only this province: a name (浙江省, 浙江) or GB/T 2260 code."),
+    include_duplicates: bool = typer.Option(False, help="Also export the non-canonical copies of each plan."),
 ) -> None:
-    """Export the corpus to files."""
-    from archive.export import export_txt
+    """Export the corpus as of a run: one canonical copy per plan unless told otherwise."""
+    from archive.export import FORMATS, ExportFilter, export_corpus
     from archive.manifest import ManifestError
 
-    if fmt != "txt":
-        _fail(f"--format {fmt!r} is not supported yet; use txt")
+    if fmt not in FORMATS:
+        _fail(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+    chosen = ExportFilter(year=year, province=province, include_duplicates=include_duplicates)
     try:
-        files = export_txt(_open(store), out, as_of)
-    except ManifestError as exc:
+        # Read-only commands may read an unversioned bucket: only writing there loses history.
+        result = export_corpus(_open(store, allow_unversioned=True), out, fmt, as_of, chosen)
+    except (ManifestError, StoreError) as exc:
         _fail(str(exc))
-    print(f"exported {len(files)} text files to {out}/ (index: {out / 'manifest.jsonl'})")
+    print(f"exported {result.documents} documents as {len(result.files)} {fmt} file(s) to {out}/")
+
+
+@app.command()
+def history(
+    doc_id: str = typer.Argument(..., help="The document id (as in docs/<doc_id>.json)."),
+    store: str = typer.Option(DEFAULT_STORE, help="The store to read."),
+    diff: bool = typer.Option(True, help="Show the text diff between two versions."),
+    old: str = typer.Option("-2", "--from", help="Older version: number (1 = first, -1 = newest) or version id."),
+    new: str = typer.Option("-1", "--to", help="Newer version: number or version id."),
+) -> None:
+    """List a document's versions with dates and text hashes, and diff two of them."""
+    from archive.history import HistoryError, document_history, pick_version, text_diff
+
+    target = _open(store, allow_unversioned=True)
+    try:
+        versions = document_history(target, doc_id)
+        table = Table(title=f"{doc_id}: {len(versions)} version(s)")
+        for column in ("#", "version id", "stored", "text sha256", "change", "title"):
+            table.add_column(column)
+        for v in versions:
+            table.add_row(str(v.number), v.version_id, v.modified.isoformat(timespec="seconds"),
+                          v.text_sha256[:16], v.change, v.title)
+        Console(width=None if sys.stdout.isatty() else 160).print(table)
+        if diff and len(versions) > 1:
+            patch = text_diff(target, pick_version(versions, old), pick_version(versions, new))
+            print(patch or "(the two versions hold the same text)")
+    except (HistoryError, StoreError) as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def verify(
+    store: str = typer.Option(DEFAULT_STORE, help="The store to check."),
+) -> None:
+    """Re-hash every object, check every manifest entry resolves; exit 1 on any fault."""
+    from archive.verify import verify_store
+
+    target = _open(store, allow_unversioned=True)
+    with console.status("verifying…") as status:
+        try:
+            result = verify_store(target, progress=lambda key: status.update(f"verifying {key}"))
+        except StoreError as exc:
+            _fail(str(exc))
+    print("checked: " + ", ".join(f"{n} {what}" for what, n in sorted(result.checked.items())))
+    for fault in result.faults:
+        print(f"FAULT {target.describe_key(fault.key)}: {fault.problem}")
+    if not result.ok:
+        _fail(f"{len(result.faults)} fault(s) in {target}")
+    print(f"ok: {target}")
 
 
 @app.command()
@@ -167,7 +222,20 @@ def demo(
     _print_report(report)
     files = export_txt(target, out)
     print(f"export: {len(files)} text files in {out.resolve()}/")
-    if any(s.failed for s in report.sites):
+    _exit_for(report)
+
+
+def _exit_for(report: RunReport) -> None:
+    """Name the sites that yielded nothing; fail the command only when a crawl itself broke.
+
+    A site that is down or blocked tonight is news for the operator, not a
+    failed run: the other sites were archived. A crawl process that crashed
+    (no WARC left) is a defect to fix, and the exit code says so.
+    """
+    for site in report.sites:
+        if site.failed:
+            console.print(f"[yellow]warning:[/yellow] site {site.site_id}: {site.failed}")
+    if any(site.failed and not site.warc_key for site in report.sites):
         raise typer.Exit(1)
 
 
@@ -181,6 +249,134 @@ def simweb_serve(
     from simweb.server import serve
 
     serve(day=day, port=port, seed=seed)
+
+
+@simweb_app.command("check")
+def simweb_check(
+    day: int = typer.Option(0, help="The simulated day to check."),
+    seed: int = typer.Option(0, help="World seed."),
+    truth_out: Optional[Path] = typer.Option(None, "--truth-out", help="Also write that day's ground truth here (JSONL)."),
+) -> None:
+    """Walk every simulated site over HTTP against the ground truth; the last line sums it up."""
+    from simweb.check import run_check
+
+    if day < 0:
+        _fail(f"--day must be 0 or more, not {day}")
+    result = run_check(day=day, seed=seed)
+    for problem in result.problems:
+        console.print(f"[red]inconsistent:[/red] {problem}", markup=True, highlight=False)
+    if truth_out is not None:
+        from simweb.truth import write_truth
+
+        rows = write_truth(truth_out, day=day, seed=seed)
+        console.print(f"ground truth: {rows} documents and the faults of day {day} in {truth_out}")
+    print(result.line())
+    if not result.consistent:
+        raise typer.Exit(1)
+
+
+@simweb_app.command("truth")
+def simweb_truth(
+    day: int = typer.Option(0, help="The simulated day."),
+    seed: int = typer.Option(0, help="World seed."),
+    port: int = typer.Option(8477, help="The port `wjw simweb serve` uses, so the URLs match the served ones."),
+    out: Path = typer.Option(..., "--out", help="JSONL file to write: one document per line, then one line per fault."),
+) -> None:
+    """Export a day's ground truth (for tests and benchmarks; the crawler never reads it)."""
+    from simweb.truth import write_truth
+
+    if day < 0:
+        _fail(f"--day must be 0 or more, not {day}")
+    rows = write_truth(out, day=day, seed=seed, port=port)
+    print(f"ground truth: {rows} documents of day {day} in {out}")
+
+
+sites_app = typer.Typer(help="The site registry: list sites, check they answer, watch their health.",
+                        no_args_is_help=True)
+app.add_typer(sites_app, name="sites")
+
+
+def _registry(registry: Path) -> list[Site]:
+    try:
+        return load_sites(registry)
+    except RegistryError as exc:
+        _fail(str(exc))
+
+
+@sites_app.command("list")
+def sites_list(
+    registry: Path = typer.Option(DEFAULT_REGISTRY, help="Site registry: a directory of YAML files or one file."),
+    province: Optional[str] = typer.Option(None, help="Only sites in this province (湖北 or 湖北省)."),
+    level: Optional[str] = typer.Option(None, help="Only sites of this level: national, province, city, county."),
+    cms: Optional[str] = typer.Option(None, help="Only sites of this CMS family (trs, hanweb, jpaas, gkmlpt, vsb, generic)."),
+) -> None:
+    """List registry sites, one a line: id, level, region code, CMS, columns, flags, name."""
+    rows = [s for s in _registry(registry)
+            if (not province or (s.province or "").startswith(province))
+            and (not level or s.level == level) and (not cms or s.cms == cms)]
+    for s in rows:
+        flags = ",".join(f for f, on in (("disabled", not s.enabled), ("verified", s.verified),
+                                          ("render", s.render)) if on) or "-"
+        print(f"{s.id:<18} {s.level:<8} {s.region_code} {s.cms:<7} {len(s.columns):>2} cols  {flags:<16} {s.name}")
+    console.print(f"{len(rows)} site(s)")
+
+
+@sites_app.command("check")
+def sites_check(
+    ids: Optional[str] = typer.Argument(None, help="Comma-separated site ids (default: every enabled site)."),
+    registry: Path = typer.Option(DEFAULT_REGISTRY, help="Site registry: a directory of YAML files or one file."),
+    timeout: float = typer.Option(10.0, help="Seconds to wait for each request."),
+    workers: int = typer.Option(8, help="Sites checked at the same time (each site gets one request at a time)."),
+    as_json: bool = typer.Option(False, "--json", help="Print every site's result as JSON."),
+) -> None:
+    """Fetch each column's first list page politely and run its list parser; exit 1 unless every site is ok."""
+    from archive.sitecheck import NoNetwork, check_sites, site_line, summary_line
+
+    try:
+        chosen = select_sites(_registry(registry), _split(ids))
+    except RegistryError as exc:
+        _fail(str(exc))
+    try:
+        with console.status("checking sites…") as status:
+            checks = check_sites(chosen, timeout=timeout, workers=workers,
+                                 progress=lambda message: status.update(message))
+    except NoNetwork as exc:
+        print(f"error: {exc}", file=sys.stderr)  # one unwrapped line, whatever the terminal's width
+        raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps([c.to_dict() for c in checks], ensure_ascii=False, indent=1))
+    else:
+        for check in checks:
+            print(site_line(check))
+    print(summary_line(checks))
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
+
+
+@sites_app.command("health")
+def sites_health(
+    store: str = typer.Option(DEFAULT_STORE, help="The store whose run reports to read."),
+    runs: int = typer.Option(10, help="How many recent runs to look at."),
+    quiet_runs: int = typer.Option(3, help="Flag a site with no item in this many consecutive runs."),
+    drop: float = typer.Option(0.5, help="Flag a site whose items fall below this share of its usual count."),
+) -> None:
+    """Flag sites that stopped yielding items or dropped sharply across runs; exit 1 when any is flagged."""
+    from archive.health import health_line, load_reports, site_health
+
+    try:
+        reports = load_reports(_open(store), runs)
+    except StoreError as exc:
+        _fail(str(exc))
+    if not reports:
+        _fail(f"no run reports in {store}: run `wjw run` first")
+    health = site_health(reports, quiet_runs=quiet_runs, drop_ratio=drop)
+    for entry in health:
+        print(health_line(entry))
+    flagged = [h.site_id for h in health if h.flagged]
+    print(f"{len(health)} sites over {len(reports)} runs: {len(flagged)} flagged"
+          + (f" ({', '.join(flagged)})" if flagged else ""))
+    if flagged:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from archive.captures import Capture, read_captures
 from archive.classify import classify_title, plan_year
+from archive.dedup import DedupIndex, Member, member_for
 from archive.extract import EXTRACTOR_VERSION, ExtractionError, extract_page
 from archive.records import Document, Duplicate, Extractor, Region, Site, SiteReport
 from archive.state import SiteState, load_state, save_state
@@ -33,35 +34,22 @@ def doc_id_for(site_id: str, url: str) -> str:
     return f"{site_id}-{hashlib.sha256(url.encode('utf-8')).hexdigest()[:12]}"
 
 
-@dataclass
-class TextIndex:
-    """Which documents hold which text, for exact-duplicate detection across the archive."""
-
-    by_sha: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-
-    @classmethod
-    def from_store(cls, store: Store) -> TextIndex:
-        """Build the index from every document record in the store."""
-        index = cls()
-        for key in store.list("docs/"):
-            record = json.loads(store.get(key))
-            index.add(record["text_sha256"], record["doc_id"], record["source_url"])
-        return index
-
-    def add(self, sha: str, doc_id: str, url: str) -> None:
-        """Note that a document holds a text."""
-        holders = self.by_sha.setdefault(sha, [])
-        if all(d != doc_id for d, _ in holders):
-            holders.append((doc_id, url))
-
-    def others(self, sha: str, doc_id: str) -> list[tuple[str, str]]:
-        """The other documents holding the same text."""
-        return [(d, u) for d, u in self.by_sha.get(sha, []) if d != doc_id]
+# pipeline.py knows the index by its first name, from when it held exact matches only.
+TextIndex = DedupIndex
 
 
-def ingest_warc(store: Store, site: Site, warc_key: str, index: TextIndex, report: SiteReport) -> None:
-    """Extract and store every work-plan detail page of a site's WARC."""
+def ingest_warc(
+    store: Store, site: Site, warc_key: str, index: DedupIndex, report: SiteReport, *, relink: bool = True
+) -> None:
+    """Extract and store every work-plan detail page of a site's WARC, then persist what the index learnt.
+
+    With `relink`, the records of older documents that gained or lost a duplicate
+    are rewritten at the end of this WARC; a caller ingesting several WARCs in
+    one run passes False and calls `relink_clusters` once, so a document gets at
+    most one new version per run.
+    """
     state = load_state(store, site.id)
+    before = _state_content(state)
     stream = io.BytesIO(store.get(warc_key))
     for capture in read_captures(stream):
         report.pages_fetched += 1
@@ -70,12 +58,23 @@ def ingest_warc(store: Store, site: Site, warc_key: str, index: TextIndex, repor
         elif capture.kind == "detail":
             report.detail_pages += 1
             ingest_capture(store, site, capture, index, report, state)
-    state.updated_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    save_state(store, state)
+    index.flush(store, segment_name(warc_key))
+    if relink:
+        relink_clusters(store, index, report)
+    # last_seen alone does not make a new state version: the WARC already records every visit,
+    # and an unchanged night should leave the store as it was.
+    if _state_content(state) != before:
+        state.updated_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        save_state(store, state)
+
+
+def segment_name(warc_key: str) -> str:
+    """The index segment a WARC's new documents go to: named after the WARC (`<run_id>-<site>`)."""
+    return warc_key.rsplit("/", 1)[-1].removesuffix(".gz").removesuffix(".warc")
 
 
 def ingest_capture(
-    store: Store, site: Site, capture: Capture, index: TextIndex, report: SiteReport, state: SiteState
+    store: Store, site: Site, capture: Capture, index: DedupIndex, report: SiteReport, state: SiteState
 ) -> None:
     """Store one detail page as a document, or count why not."""
     seen = state.documents.get(capture.url)
@@ -101,13 +100,9 @@ def ingest_capture(
         report.skip("empty_text")
         return
     report.plans_found += 1
-    data = page.text.encode("utf-8")
-    sha = hashlib.sha256(data).hexdigest()
-    store.put(text_key(sha), data, if_absent=True, content_type="text/plain; charset=utf-8")
-    doc_id = doc_id_for(site.id, capture.url)
-    others = index.others(sha, doc_id)
+    sha = store_text(store, page.text)
     document = Document(
-        doc_id=doc_id,
+        doc_id=doc_id_for(site.id, capture.url),
         title=title,
         text_sha256=sha,
         text_key=text_key(sha),
@@ -125,16 +120,15 @@ def ingest_capture(
         encoding=page.encoding,
         fetched_at=capture.fetched_at,
         extractor=EXTRACTOR,
-        duplicates=tuple(Duplicate(url=u, sha256=sha, similarity=1.0) for _, u in others),
-        cluster_id=sha[:16] if others else None,
     )
-    if others:
+    index.add(dedup_member(document, site, page.agency, page.text), page.text)
+    document = with_links(document, index)
+    if document.duplicates:
         report.duplicates += 1
     outcome = _write_document(store, document)
     setattr(report, outcome, getattr(report, outcome) + 1)
-    index.add(sha, doc_id, capture.url)
     state.documents[capture.url] = {
-        "doc_id": doc_id,
+        "doc_id": document.doc_id,
         "text_sha256": sha,
         "etag": capture.headers.get("etag"),
         "last_modified": capture.headers.get("last-modified"),
@@ -142,15 +136,69 @@ def ingest_capture(
     }
 
 
+def store_text(store: Store, text: str) -> str:
+    """Write a text under its content address, once even with racing writers; return its sha256."""
+    data = text.encode("utf-8")
+    sha = hashlib.sha256(data).hexdigest()
+    store.put(text_key(sha), data, if_absent=True, content_type="text/plain; charset=utf-8")
+    return sha
+
+
+def dedup_member(document: Document, site: Site, stated_agency: str | None, text: str) -> Member:
+    """What the dedup index keeps of a document: its record, its site, the 发布机构 its page states."""
+    return member_for(document.doc_id, document.source_url, text, document.text_sha256, site.id, site.name,
+                      site.base_url, site.level, stated_agency, document.published, document.plan_year)
+
+
+def with_links(document: Document, index: DedupIndex) -> Document:
+    """The record with its duplicates, cluster and canonical member as the index now sees them."""
+    if document.doc_id not in index:
+        return document
+    duplicates = []
+    for other, similarity in index.links(document.doc_id):
+        member = index.member(other)
+        duplicates.append(Duplicate(url=member.url, sha256=member.text_sha256, similarity=similarity, doc_id=other))
+    cluster = index.cluster(document.doc_id)
+    return dataclasses.replace(
+        document, duplicates=tuple(duplicates), cluster_id=cluster.cluster_id,
+        canonical_id=cluster.canonical.doc_id if cluster.cluster_id else None)
+
+
+def relink_clusters(store: Store, index: DedupIndex, report: SiteReport) -> None:
+    """Rewrite the records whose duplicates, cluster or canonical member changed since they were written."""
+    for doc_id in sorted(index.touched):
+        try:
+            current = Document.from_dict(json.loads(store.get(doc_key(doc_id))))
+        except KeyNotFound:
+            continue  # indexed by a worker whose record write has not landed; its own run links it
+        linked = with_links(current, index)
+        if linked != current:
+            _put_document(store, linked)
+            report.relinked += 1
+    index.touched.clear()
+
+
+def _state_content(state: SiteState) -> str:
+    return json.dumps({url: {k: v for k, v in entry.items() if k != "last_seen"}
+                       for url, entry in state.documents.items()}, sort_keys=True)
+
+
 def _write_document(store: Store, document: Document) -> str:
-    """Write a record only when its content changed: 'new', 'changed' or 'unchanged'."""
-    key = doc_key(document.doc_id)
+    """Write a record only when its content changed: 'new', 'changed', 'relinked' or 'unchanged'."""
     try:
-        previous = Document.from_dict(json.loads(store.get(key)))
+        previous = Document.from_dict(json.loads(store.get(doc_key(document.doc_id))))
     except KeyNotFound:
         previous = None
     if previous is not None and previous.same_content(document):
         return "unchanged"
+    _put_document(store, document)
+    if previous is None:
+        return "new"
+    unlinked = {"duplicates": (), "cluster_id": None, "canonical_id": None}
+    only_links = dataclasses.replace(previous, **unlinked).same_content(dataclasses.replace(document, **unlinked))
+    return "relinked" if only_links else "changed"
+
+
+def _put_document(store: Store, document: Document) -> None:
     body = json.dumps(document.to_dict(), ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
-    store.put(key, body, content_type="application/json")
-    return "new" if previous is None else "changed"
+    store.put(doc_key(document.doc_id), body, content_type="application/json")
