@@ -6,13 +6,17 @@ import dataclasses
 import hashlib
 import io
 import json
+from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from archive.captures import Capture, read_captures
 from archive.classify import classify_title, plan_year
 from archive.dedup import DedupIndex, Member, member_for
-from archive.extract import EXTRACTOR_VERSION, ExtractionError, extract_page
-from archive.records import Document, Duplicate, Extractor, Region, Site, SiteReport
+from archive.attachments import AttachmentError, AttachmentText, extract_attachment
+from archive.blocking import blocked_reason
+from archive.extract import EXTRACTOR_VERSION, ExtractionError, document_text, extract_page
+from archive.records import Attachment, Document, Duplicate, Extractor, Site, SiteReport
+from archive.region import region_for
 from archive.state import SiteState, load_state, save_state
 from archive.store import KeyNotFound, Store
 
@@ -50,14 +54,16 @@ def ingest_warc(
     """
     state = load_state(store, site.id)
     before = _state_content(state)
-    stream = io.BytesIO(store.get(warc_key))
-    for capture in read_captures(stream):
+    captures = list(read_captures(io.BytesIO(store.get(warc_key))))
+    # Attachments are fetched after the page that links them: read them all first.
+    attachments = store_attachments(store, captures, report)
+    for capture in captures:
         report.pages_fetched += 1
         if capture.kind == "list":
             report.list_pages += 1
         elif capture.kind == "detail":
             report.detail_pages += 1
-            ingest_capture(store, site, capture, index, report, state)
+            ingest_capture(store, site, capture, index, report, state, attachments)
     index.flush(store, segment_name(warc_key))
     if relink:
         relink_clusters(store, index, report)
@@ -73,19 +79,48 @@ def segment_name(warc_key: str) -> str:
     return warc_key.rsplit("/", 1)[-1].removesuffix(".gz").removesuffix(".warc")
 
 
+def blob_key(sha256: str) -> str:
+    """Where a raw file lives: blobs/sha256/ab/<sha256>."""
+    return f"blobs/sha256/{sha256[:2]}/{sha256}"
+
+
+def store_attachments(
+    store: Store, captures: list[Capture], report: SiteReport
+) -> dict[str, list[tuple[Attachment, AttachmentText | None]]]:
+    """Keep every fetched attachment in blobs/ and read its text; grouped by the page that links it."""
+    by_page: dict[str, list[tuple[Attachment, AttachmentText | None]]] = {}
+    for capture in captures:
+        if capture.kind != "attachment" or capture.status != 200 or blocked_reason(capture.status, capture.body):
+            continue
+        sha = hashlib.sha256(capture.body).hexdigest()
+        store.put(blob_key(sha), capture.body, if_absent=True, content_type=capture.headers.get("content-type"))
+        try:
+            text = extract_attachment(capture.body, capture.url, capture.headers.get("content-type"))
+        except AttachmentError:
+            report.skip("attachment_unreadable")
+            text = None
+        record = Attachment(url=capture.url, blob_key=blob_key(sha), sha256=sha,
+                            kind=text.kind if text else "unknown", name=capture.meta.get("title") or "")
+        by_page.setdefault(capture.meta.get("parent", ""), []).append((record, text))
+    return by_page
+
+
 def ingest_capture(
-    store: Store, site: Site, capture: Capture, index: DedupIndex, report: SiteReport, state: SiteState
+    store: Store, site: Site, capture: Capture, index: DedupIndex, report: SiteReport, state: SiteState,
+    attachments: Mapping[str, list[tuple[Attachment, AttachmentText | None]]] | None = None,
 ) -> None:
     """Store one detail page as a document, or count why not."""
-    seen = state.documents.get(capture.url)
+    # The URL the list linked to names the document, whatever redirects led elsewhere.
+    url = capture.meta.get("listed") or capture.url
+    seen = state.documents.get(url)
     if capture.status == 304:
         report.plans_found += 1
         report.unchanged += 1
         if seen:
             seen["last_seen"] = capture.fetched_at
         return
-    if capture.status != 200:
-        return  # counted by the spider as an error with its HTTP status
+    if capture.status != 200 or blocked_reason(capture.status, capture.body):
+        return  # counted by the spider: an HTTP error, or a challenge page (never archived)
     try:
         page = extract_page(capture.body, capture.url, capture.headers)
     except ExtractionError:
@@ -96,20 +131,22 @@ def ingest_capture(
     if not verdict.is_plan:
         report.skip("not_a_work_plan")
         return
-    if not page.text.strip():
+    files = (attachments or {}).get(capture.url, [])
+    text, text_source = document_text(page, [t for _, t in files if t is not None])
+    if not text.strip():
         report.skip("empty_text")
         return
     report.plans_found += 1
-    sha = store_text(store, page.text)
+    sha = store_text(store, text)
     document = Document(
-        doc_id=doc_id_for(site.id, capture.url),
+        doc_id=doc_id_for(site.id, url),
         title=title,
         text_sha256=sha,
         text_key=text_key(sha),
-        source_url=capture.url,
+        source_url=url,
         site_id=site.id,
         agency=page.agency or site.name,
-        region=Region(code=site.region_code, province=site.province, city=site.city, county=site.county),
+        region=region_for(site, page.agency),
         level=site.level,
         plan_year=plan_year(title),
         published=page.published or capture.meta.get("date"),
@@ -120,18 +157,21 @@ def ingest_capture(
         encoding=page.encoding,
         fetched_at=capture.fetched_at,
         extractor=EXTRACTOR,
+        attachments=tuple(record for record, _ in files),
+        text_source=text_source,
     )
-    index.add(dedup_member(document, site, page.agency, page.text), page.text)
+    index.add(dedup_member(document, site, page.agency, text), text)
     document = with_links(document, index)
     if document.duplicates:
         report.duplicates += 1
     outcome = _write_document(store, document)
     setattr(report, outcome, getattr(report, outcome) + 1)
-    state.documents[capture.url] = {
+    state.documents[url] = {
         "doc_id": document.doc_id,
         "text_sha256": sha,
         "etag": capture.headers.get("etag"),
         "last_modified": capture.headers.get("last-modified"),
+        "first_seen": (seen or {}).get("first_seen") or capture.fetched_at,
         "last_seen": capture.fetched_at,
     }
 
@@ -164,8 +204,12 @@ def with_links(document: Document, index: DedupIndex) -> Document:
         canonical_id=cluster.canonical.doc_id if cluster.cluster_id else None)
 
 
-def relink_clusters(store: Store, index: DedupIndex, report: SiteReport) -> None:
-    """Rewrite the records whose duplicates, cluster or canonical member changed since they were written."""
+def relink_clusters(store: Store, index: DedupIndex, report: SiteReport | Mapping[str, SiteReport]) -> None:
+    """Rewrite the records whose duplicates, cluster or canonical member changed since they were written.
+
+    Each rewrite is counted on the report of the document's own site when a
+    mapping of site id → report is given, else on the one report.
+    """
     for doc_id in sorted(index.touched):
         try:
             current = Document.from_dict(json.loads(store.get(doc_key(doc_id))))
@@ -174,7 +218,9 @@ def relink_clusters(store: Store, index: DedupIndex, report: SiteReport) -> None
         linked = with_links(current, index)
         if linked != current:
             _put_document(store, linked)
-            report.relinked += 1
+            owner = report.get(current.site_id) if isinstance(report, Mapping) else report
+            if owner is not None:
+                owner.relinked += 1
     index.touched.clear()
 
 

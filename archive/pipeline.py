@@ -13,7 +13,8 @@ from datetime import datetime, timezone
 from typing import Callable, Iterable
 
 from archive.crawl import CrawlError, CrawlOptions, CrawlResult, crawl_site
-from archive.ingest import TextIndex, ingest_warc
+from archive.dedup import DedupIndex
+from archive.ingest import ingest_warc, relink_clusters
 from archive.manifest import write_manifest
 from archive.records import RunReport, Site, SiteReport
 from archive.store import Store
@@ -61,15 +62,18 @@ def archive_crawls(
     by_id = {site.id: site for site in sites}
     report = RunReport(run_id=run_id, mode=mode, store=str(store),
                        started_at=started_at or datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    index = TextIndex.from_store(store)
+    index = DedupIndex.from_store(store)
     for crawl in crawls:
         if isinstance(crawl, SiteReport):
             report.sites.append(crawl)
             continue
         site_report = site_report_from_summary(crawl)
-        ingest_warc(store, by_id[crawl.site_id], crawl.warc_key, index, site_report)
+        # Older records are relinked once, after every site is in, so a record
+        # gains at most one new version per run however many copies arrive.
+        ingest_warc(store, by_id[crawl.site_id], crawl.warc_key, index, site_report, relink=False)
         report.sites.append(site_report)
         progress(f"{crawl.site_id}: {site_report.new} new, {site_report.changed} changed")
+    relink_clusters(store, index, {s.site_id: s for s in report.sites})
     report.manifest_key, report.documents_total = write_manifest(store, run_id)
     report.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     store.put(report_key(run_id), json.dumps(report.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"),

@@ -89,6 +89,17 @@ class Duplicate:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file a document's page links to (附件), kept content-addressed in `blobs/`."""
+
+    url: str
+    blob_key: str
+    sha256: str
+    kind: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Extractor:
     """Which extractor produced a document's text."""
 
@@ -118,7 +129,8 @@ class Document:
     encoding: str
     fetched_at: str
     extractor: Extractor
-    attachments: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    text_source: str = "page"
     duplicates: tuple[Duplicate, ...] = ()
     cluster_id: str | None = None
     canonical_id: str | None = None
@@ -134,7 +146,7 @@ class Document:
         values = dict(data)
         values["region"] = Region(**data["region"])
         values["extractor"] = Extractor(**data["extractor"])
-        values["attachments"] = tuple(data.get("attachments", ()))
+        values["attachments"] = tuple(Attachment(**a) for a in data.get("attachments", ()))
         values["duplicates"] = tuple(Duplicate(**d) for d in data.get("duplicates", ()))
         return cls(**values)
 

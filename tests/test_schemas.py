@@ -11,7 +11,7 @@ import yaml
 from referencing import Registry, Resource
 
 from archive.captures import Capture
-from archive.records import Document, Duplicate, Extractor, ManifestLine, Region, RunReport, Site, SiteReport
+from archive.records import Attachment, Document, Duplicate, Extractor, ManifestLine, Region, RunReport, Site, SiteReport
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -36,6 +36,7 @@ def validator(name: str) -> jsonschema.Draft202012Validator:
         ("document", Region, ("region",)),
         ("document", Extractor, ("extractor",)),
         ("document", Duplicate, ("duplicates", "items")),
+        ("document", Attachment, ("attachments", "items")),
         ("run-report", RunReport, ()),
         ("run-report", SiteReport, ("sites", "items")),
         ("manifest-line", ManifestLine, ()),
