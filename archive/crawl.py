@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.records import Site
-from archive.state import load_state
+from archive.state import load_state, save_state
 from archive.store import Store
 
 CRAWL_TIMEOUT_S = 3 * 3600
@@ -65,8 +65,9 @@ def warc_key(run_id: str, site_id: str, when: datetime | None = None) -> str:
 def crawl_site(site: Site, store: Store, run_id: str, options: CrawlOptions = CrawlOptions()) -> CrawlResult:
     """Crawl one site in a child process and upload its WARC; raise CrawlError on failure."""
     state = load_state(store, site.id)
-    known = {url: {k: v for k, v in entry.items() if k in ("etag", "last_modified", "first_seen")}
-             for url, entry in state.documents.items()}
+    known = {url: {} for url in state.listed}
+    known |= {url: {k: v for k, v in entry.items() if k in ("etag", "last_modified", "first_seen")}
+              for url, entry in state.documents.items()}
     with tempfile.TemporaryDirectory(prefix=f"wjw-{site.id}-") as tmp:
         work = Path(tmp)
         job = {
@@ -96,4 +97,8 @@ def crawl_site(site: Site, store: Store, run_id: str, options: CrawlOptions = Cr
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
         key = warc_key(run_id, site.id)
         store.put_file(key, Path(job["warc_path"]))
+    listed = set(summary.pop("listed", ()))
+    if not listed <= set(state.listed):
+        state.listed = sorted(listed | set(state.listed))
+        save_state(store, state)
     return CrawlResult(site.id, key, summary)

@@ -11,11 +11,16 @@ from archive.store import KeyNotFound, Store
 
 @dataclass
 class SiteState:
-    """The documents a site has yielded, by URL, with their HTTP validators."""
+    """The documents a site has yielded, by URL, with their HTTP validators, and every URL its lists showed.
+
+    `listed` holds plans and non-plans alike: a nightly run stops paging at the
+    first list page whose every entry is in it.
+    """
 
     site_id: str
     updated_at: str | None = None
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    listed: list[str] = field(default_factory=list)
 
 
 def state_key(site_id: str) -> str:
@@ -29,7 +34,8 @@ def load_state(store: Store, site_id: str) -> SiteState:
         data = json.loads(store.get(state_key(site_id)))
     except KeyNotFound:
         return SiteState(site_id)
-    return SiteState(site_id=site_id, updated_at=data.get("updated_at"), documents=data.get("documents", {}))
+    return SiteState(site_id=site_id, updated_at=data.get("updated_at"), documents=data.get("documents", {}),
+                     listed=data.get("listed", []))
 
 
 def save_state(store: Store, state: SiteState) -> None:

@@ -35,34 +35,39 @@ LOOPBACK = (("DOWNLOAD_DELAY", 0), ("AUTOTHROTTLE_ENABLED", False), ("LOG_LEVEL"
             ("DOWNLOAD_TIMEOUT", 5), ("WJW_RETRY_BACKOFF_BASE", 0.1), ("WJW_RETRY_MAX_WAIT", 3))
 
 # Faults after which a document cannot be had that day, whatever the crawler does.
-UNREACHABLE = {"http_404", "http_500", "blocked_by_waf", "timeout", "redirect_loop", "robots_disallowed",
-               "truncated_body", "oversize_page", "gzip_bomb", "deleted"}
+UNREACHABLE = {"http_404", "http_500", "http_503", "blocked_by_waf", "timeout", "redirect_loop",
+               "robots_disallowed", "truncated_body", "gzip_bomb", "deleted"}
+
+# Faults a careful crawler absorbs: they are handled when the page is archived clean.
+ABSORBED = {"slow_body", "redirect_chain", "oversize_page", "spam_footer"}
 
 # The run-report reasons that account for each simweb fault.
 REPORTED_AS = {
     "http_404": {"http_404"},
     "http_500": {"http_500"},
-    "http_503": {"http_503", "retried"},
+    "http_503": {"http_503"},
     "timeout": {"timeout"},
-    "slow_body": {"timeout", "slow_body", "ok"},
-    "redirect_chain": {"redirected", "ok"},
     "redirect_loop": {"redirect_loop"},
     "blocked_by_waf": {"blocked_by_waf"},
     "robots_disallowed": {"robots_disallowed"},
     "truncated_body": {"truncated_body"},
-    "oversize_page": {"oversize"},
     "gzip_bomb": {"oversize"},
-    "spider_trap": {"not_a_work_plan", "beyond_max_pages", "ok"},
+    "spider_trap": {"not_a_work_plan", "beyond_max_pages", "empty_list_page"},
     "tracking_params": {"tracking_params"},
-    "spam_footer": {"ok"},
-    "deleted": {"http_404", "deleted_page"},
+    "deleted": {"http_404", "deleted_page", "not_a_work_plan"},
 }
 
 
 def plan_urls(truth: list[dict], reachable_only: bool) -> set[str]:
     """Plan URLs in the truth; optionally only those no fault hides that day."""
-    return {t["url"] for t in truth if t["is_plan"]
-            and not (reachable_only and (t.get("robots_disallowed") or UNREACHABLE & set(t.get("faults", ()))))}
+    return {t["url"] for t in truth if t["is_plan"] and not (reachable_only and not reachable(t))}
+
+
+def reachable(row: dict) -> bool:
+    """Whether a polite crawler can have this document today, per the truth."""
+    if "reachable" in row:
+        return bool(row["reachable"])
+    return not (row.get("robots_disallowed") or UNREACHABLE & set(row.get("faults", ())))
 
 
 def stored_urls(store) -> dict[str, dict]:
@@ -85,14 +90,15 @@ def requests_made(report: RunReport, store) -> int:
     return sum(sum(1 for _ in read_captures(io.BytesIO(store.get(s.warc_key)))) for s in report.sites if s.warc_key)
 
 
-def unreported(faults: list[dict], report: RunReport) -> list[dict]:
-    """Faults served during a run that its report does not name for their site."""
+def unreported(faults: list[dict], report: RunReport, stored: dict[str, dict]) -> list[dict]:
+    """Faults served during a run that its report does not name for their site, nor absorbed cleanly."""
     by_site = {s.site_id: {**s.errors, **s.skipped} for s in report.sites}
     missing = []
     for fault in faults:
+        if fault["fault"] in ABSORBED and fault["url"] in stored:
+            continue
         reasons = REPORTED_AS.get(fault["fault"], {fault["fault"]})
-        named = by_site.get(fault["site_id"], {})
-        if "ok" in reasons or reasons & set(named):
+        if reasons & set(by_site.get(fault["site_id"], {})):
             continue
         missing.append(fault)
     return missing
@@ -138,7 +144,7 @@ def main() -> int:
         results["repeat_detail_fetches"] = detail_fetches(store, again)
         results["repeat_requests"] = requests_made(again, store)
 
-        missing = unreported(faults0, day0) + unreported(faults1, day1)
+        missing = unreported(faults0, day0, stored0) + unreported(faults1, day1, stored1)
         results["faults_served"] = len(faults0) + len(faults1)
         results["unreported_faults"] = len(missing)
         results["unreported_examples"] = missing[:10]

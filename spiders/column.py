@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections import Counter
 from datetime import datetime, timedelta, timezone
@@ -9,15 +10,16 @@ from typing import Any, AsyncIterator, Iterator
 
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
 from archive.blocking import blocked_reason
 from archive.classify import classify_title
+from archive.decode import decode_html
 from archive.records import Site
-from archive.urls import canonical_url
+from archive.urls import canonical_url, has_tracking_params
 from spiders.platforms import ListEntry, parser_for
 
 # Column histories longer than this are a trap (an endless calendar, a pager
@@ -67,6 +69,8 @@ class ColumnSpider(Spider):
         self.skipped: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
         self.candidates: dict[str, dict[str, Any]] = {}
+        self._tracking_seen: set[str] = set()
+        self.listed: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> ColumnSpider:
@@ -100,6 +104,7 @@ class ColumnSpider(Spider):
             return
         self.counts["list_pages"] += 1
         column = response.meta["wjw_column"]
+        response = _verified_encoding(response)
         try:
             page = self.parser.parse(response)
         except ValueError as exc:  # JSON or markup the family's parser cannot read
@@ -108,12 +113,12 @@ class ColumnSpider(Spider):
             return
         if not page.entries and not page.next_requests:
             self.skipped["empty_list_page"] += 1
+        self._count_tracking_links(response)
         fresh = 0
         out_of_range = 0
         for entry in page.entries:
             url = canonical_url(entry.url)
-            if url != entry.url:
-                self.skipped["tracking_params"] += 1
+            self.listed.add(url)
             if url in self.candidates:
                 continue
             if self.since and entry.date and entry.date < self.since:
@@ -140,6 +145,16 @@ class ColumnSpider(Spider):
             return  # everything on this page is older than --since, and so is what follows
         for request in page.next_requests:
             yield self._list_request(request.url, column, page_no + 1, request)
+
+    def _count_tracking_links(self, response: Response) -> None:
+        """Count links that carry tracking parameters (once each)."""
+        if not isinstance(response, HtmlResponse):
+            return
+        for href in response.xpath("//a/@href").getall():
+            url = response.urljoin(href.strip())
+            if url not in self._tracking_seen and has_tracking_params(url):
+                self._tracking_seen.add(url)
+                self.skipped["tracking_params"] += 1
 
     def _detail_request(self, entry: ListEntry, column: str) -> Request | None:
         verdict = classify_title(entry.title)
@@ -177,7 +192,7 @@ class ColumnSpider(Spider):
         if self._blocked(response):
             return
         self.counts["detail_pages"] += 1
-        if not hasattr(response, "xpath"):
+        if not isinstance(response, HtmlResponse):
             return  # not HTML (a PDF served in place of the page): the archive reads it as it is
         for link in response.xpath("//a[@href]"):
             href = link.attrib["href"].strip()
@@ -220,7 +235,24 @@ class ColumnSpider(Spider):
             "skipped": dict(self.skipped),
             "errors": dict(self.errors),
             "candidates": self.candidates,
+            "listed": sorted(self.listed),
         }
+
+
+def _verified_encoding(response: Response) -> Response:
+    """The response decoded as the archive would: a charset that the header or meta declares but the bytes deny is overruled.
+
+    Scrapy believes the Content-Type header; commission sites often send
+    `charset=UTF-8` over GBK bytes, which would turn every title to mojibake
+    and every plan into a skipped 'not_a_work_plan'.
+    """
+    if not isinstance(response, TextResponse):
+        return response
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    encoding = decode_html(response.body, content_type).encoding
+    if codecs.lookup(encoding).name == codecs.lookup(response.encoding).name:
+        return response
+    return response.replace(encoding=encoding)
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -248,6 +280,8 @@ def _failure_reason(failure: Failure) -> str:
             return "robots_disallowed"
         if "redirect" in message:
             return "redirect_loop"
+        if "maxsize" in message.lower() or "max size" in message.lower() or "larger than" in message.lower():
+            return "oversize"
         return "ignored"
     if failure.check(DNSLookupError):
         return "dns"
@@ -261,9 +295,9 @@ def _failure_reason(failure: Failure) -> str:
 def _exception_reason(exc: BaseException) -> str:
     name = type(exc).__name__
     text = str(exc).lower()
-    if "maxsize" in text or "max size" in text or "exceeds" in text and "size" in text:
+    if "maxsize" in text or "max size" in text or ("exceed" in text and "size" in text):
         return "oversize"
-    if "partial" in text or "truncat" in text or name in ("ResponseFailed", "PotentialDataLoss"):
+    if "partial" in text or "truncat" in text or "dataloss" in name.lower() or name in ("ResponseFailed",):
         return "truncated_body"
     if "redirect" in text:
         return "redirect_loop"

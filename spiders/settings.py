@@ -36,6 +36,8 @@ REDIRECT_MAX_TIMES = 5
 DOWNLOADER_MIDDLEWARES = {
     "spiders.capture.WarcCaptureMiddleware": 950,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "spiders.robots.WaitingRobotsTxtMiddleware": 100,
     "spiders.retry.BackoffRetryMiddleware": 550,
 }
 WJW_RETRY_BACKOFF_BASE = 2.0

@@ -30,15 +30,24 @@ def test_trs_reads_dated_items_and_not_the_menu():
     assert [r.url for r in page.next_requests] == ["http://wjw.example.cn/tzgg/index_1.html"]
 
 
-def test_trs_pager_follows_the_pages_own_number_whichever_way_current_counts():
-    # 0-based current (index_k) and 1-based current (Henan's index_{k-1}) lead to the same next file.
-    assert next_page_url("http://x.cn/a/index_3.shtml", 'createPageHTML(10, 3, "index", "shtml")') \
+def test_trs_pager_counting_from_zero():
+    assert next_page_url("http://x.cn/a/", 'createPageHTML(3, 0, "index", "html")') == ("http://x.cn/a/index_1.html", False)
+    assert next_page_url("http://x.cn/a/index_1.html", 'createPageHTML(3, 1, "index", "html")', False)[0] \
+        == "http://x.cn/a/index_2.html"
+    assert next_page_url("http://x.cn/a/index_2.html", 'createPageHTML(3, 2, "index", "html")', False)[0] is None
+
+
+def test_trs_pager_counting_from_one_skips_index_1():
+    # Henan/Chongqing habit: index, index_2, … index_{total}; the first page says current=1.
+    first = next_page_url("http://x.cn/a/index.shtml", 'createPageHTML(4, 1, "index", "shtml")')
+    assert first == ("http://x.cn/a/index_2.shtml", True)
+    assert next_page_url("http://x.cn/a/index_3.shtml", 'createPageHTML(4, 3, "index", "shtml")', True)[0] \
         == "http://x.cn/a/index_4.shtml"
-    assert next_page_url("http://x.cn/a/index_3.shtml", 'createPageHTML(10, 4, "index", "shtml")') \
-        == "http://x.cn/a/index_4.shtml"
-    assert next_page_url("http://x.cn/a/", 'createPageHTML(2, 0, "index", "html")') == "http://x.cn/a/index_1.html"
-    assert next_page_url("http://x.cn/a/index_1.html", 'createPageHTML(2, 1, "index", "html")') is None
-    assert next_page_url("http://x.cn/a/index_1.html", "var countPage = 3;") == "http://x.cn/a/index_2.html"
+    assert next_page_url("http://x.cn/a/index_4.shtml", 'createPageHTML(4, 4, "index", "shtml")', True)[0] is None
+
+
+def test_trs_pager_from_count_page_alone():
+    assert next_page_url("http://x.cn/a/index_1.html", "var countPage = 3;")[0] == "http://x.cn/a/index_2.html"
 
 
 def test_hanweb_reads_the_datastore_and_pages_through_dataproxy():

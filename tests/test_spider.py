@@ -82,3 +82,28 @@ def test_max_pages_and_until_bound_a_backfill(simweb, local_store):
     _, result, captures = crawl(simweb, local_store, "trs", until=until)
     dates = [c.meta.get("date") for c in captures if c.kind == "detail"]
     assert dates and all(d <= until for d in dates)
+
+
+def test_robots_txt_holds_for_every_column_started_while_it_loads(simweb, local_store):
+    # Scrapy hands no parser to the second and later requests that wait for
+    # robots.txt; a site whose third column is disallowed must still not be fetched there.
+    hidden_columns = [
+        (site, column) for site in sites_from_rows(simweb.registry_rows())
+        for index, column in enumerate(site.columns) if index >= 2 and not _robots_allow(simweb, column.url)
+    ]
+    assert hidden_columns, "simweb should disallow a third column somewhere"
+    site, column = hidden_columns[0]
+    result = crawl_site(site, local_store, "20260101T000000Z-race", CrawlOptions(mode="backfill", settings=FAST))
+    fetched = {c.url for c in read_captures(io.BytesIO(local_store.get(result.warc_key)))}
+    assert column.url not in fetched
+    assert result.summary["errors"].get("robots_disallowed", 0) >= 1
+
+
+def _robots_allow(simweb, url: str) -> bool:
+    import urllib.request
+    from urllib.parse import urljoin
+
+    from protego import Protego
+
+    robots = urllib.request.urlopen(urljoin(url, "/robots.txt"), timeout=5).read().decode("utf-8", "replace")
+    return Protego.parse(robots).can_fetch(url, "wjw")

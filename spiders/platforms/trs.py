@@ -11,9 +11,10 @@ from scrapy.http import Response
 
 from spiders.platforms.base import ListPage, ListParser, entries_from_fragment
 
-# createPageHTML(total, current, "index", "html"). Sites disagree on whether
-# `current` counts from 0 or 1 (Guangdong's index_k vs Henan's index_{k-1}
-# readings), so the next page is found from this page's own file number.
+# createPageHTML(total, current, "index", "html"): page `current` links to
+# index_{current+1}. Most sites count from 0 (index, index_1, … index_{total-1});
+# some (the Henan/Chongqing habit) count from 1 and skip index_1 (index,
+# index_2, … index_{total}). The first page tells which: current 0 or 1.
 _PAGER = re.compile(
     r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']"
 )
@@ -31,25 +32,29 @@ class TrsParser(ListParser):
             junk.drop_tree()
         fragment = lxml_html.tostring(root, encoding="unicode")
         page = ListPage(entries=entries_from_fragment(fragment, response.url))
-        next_url = next_page_url(response.url, response.text)
+        one_based = response.meta.get("wjw_trs_one_based")
+        next_url, one_based = next_page_url(response.url, response.text, one_based)
         if next_url:
-            page.next_requests.append(Request(next_url))
+            page.next_requests.append(Request(next_url, meta={"wjw_trs_one_based": one_based}))
         return page
 
 
-def next_page_url(url: str, text: str) -> str | None:
-    """The URL of the list page after this one, or None on the last page."""
+def next_page_url(url: str, text: str, one_based: bool | None = None) -> tuple[str | None, bool | None]:
+    """The URL of the list page after this one (None on the last), and whether the pager counts from 1."""
     pager = _PAGER.search(text)
-    count = _COUNT_PAGE.search(text)
-    if pager:
-        total, prefix, ext = int(pager[1]), pager[3], pager[4]
-    elif count:
-        total, prefix, ext = int(count[1]), "index", None
-    else:
-        return None
     own = _FILE_NUMBER.search(url.split("?", 1)[0])
-    number = int(own[2]) if own and own[2] else 0
-    ext = ext or (own[3] if own else "html")
-    if number + 1 >= total:
-        return None
-    return urljoin(url, f"{prefix}_{number + 1}.{ext}")
+    number = int(own[2]) if own and own[2] else None
+    if pager:
+        total, current, prefix, ext = int(pager[1]), int(pager[2]), pager[3], pager[4]
+    else:
+        count = _COUNT_PAGE.search(text)
+        if not count:
+            return None, one_based
+        total, prefix, ext = int(count[1]), "index", own[3] if own else "html"
+        current = number or 0
+    if one_based is None:
+        one_based = number is None and current == 1
+    last = current >= total if one_based else current + 1 >= total
+    if last:
+        return None, one_based
+    return urljoin(url, f"{prefix}_{current + 1}.{ext}"), one_based
