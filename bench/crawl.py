@@ -38,6 +38,9 @@ LOOPBACK = (("DOWNLOAD_DELAY", 0), ("AUTOTHROTTLE_ENABLED", False), ("LOG_LEVEL"
 UNREACHABLE = {"http_404", "http_500", "http_503", "blocked_by_waf", "timeout", "redirect_loop",
                "robots_disallowed", "truncated_body", "gzip_bomb", "deleted"}
 
+# What simweb injects into a defaced footer (seed 000's real case): none of it may reach a text.
+SPAM_MARKERS = ("365足球", "外围网站", "365zq")
+
 # Faults a careful crawler absorbs: they are handled when the page is archived clean.
 ABSORBED = {"slow_body", "redirect_chain", "oversize_page", "spam_footer"}
 
@@ -90,11 +93,32 @@ def requests_made(report: RunReport, store) -> int:
     return sum(sum(1 for _ in read_captures(io.BytesIO(store.get(s.warc_key)))) for s in report.sites if s.warc_key)
 
 
-def unreported(faults: list[dict], report: RunReport, stored: dict[str, dict]) -> list[dict]:
-    """Faults served during a run that its report does not name for their site, nor absorbed cleanly."""
+def requested_urls(store, report: RunReport) -> set[str]:
+    """Every URL a run asked for, from its WARCs."""
+    return {c.url for s in report.sites if s.warc_key for c in read_captures(io.BytesIO(store.get(s.warc_key)))}
+
+
+def spam_free(store, stored: dict[str, dict], site_id: str) -> bool:
+    """True when a site's stored texts carry none of simweb's injected footer spam."""
+    texts = [store.get(r["text_key"]).decode("utf-8") for r in stored.values() if r["site_id"] == site_id]
+    return bool(texts) and not any(marker in text for text in texts for marker in SPAM_MARKERS)
+
+
+def unreported(faults: list[dict], report: RunReport, store, stored: dict[str, dict]) -> list[dict]:
+    """Faults the run met that its report does not name for their site, nor absorbed cleanly.
+
+    A fault on a document the run had no reason to request (not a plan, or a
+    known plan a nightly did not revisit) was never met, and is not counted.
+    """
     by_site = {s.site_id: {**s.errors, **s.skipped} for s in report.sites}
+    requested = requested_urls(store, report)
     missing = []
     for fault in faults:
+        site_level = fault["url"].rstrip("/").count("/") <= 2
+        if not site_level and fault["fault"] != "robots_disallowed" and fault["url"] not in requested:
+            continue
+        if fault["fault"] == "spam_footer" and spam_free(store, stored, fault["site_id"]):
+            continue
         if fault["fault"] in ABSORBED and fault["url"] in stored:
             continue
         reasons = REPORTED_AS.get(fault["fault"], {fault["fault"]})
@@ -144,7 +168,7 @@ def main() -> int:
         results["repeat_detail_fetches"] = detail_fetches(store, again)
         results["repeat_requests"] = requests_made(again, store)
 
-        missing = unreported(faults0, day0, stored0) + unreported(faults1, day1, stored1)
+        missing = unreported(faults0, day0, store, stored0) + unreported(faults1, day1, store, stored1)
         results["faults_served"] = len(faults0) + len(faults1)
         results["unreported_faults"] = len(missing)
         results["unreported_examples"] = missing[:10]
