@@ -1,4 +1,4 @@
-"""A deterministic simulation of health-commission websites (TRS and Hanweb), served over loopback HTTP."""
+"""A deterministic simulation of health-commission websites (six CMS families, faults, days), served over loopback HTTP."""
 
 from simweb.server import SimWeb, serve
 from simweb.truth import ground_truth

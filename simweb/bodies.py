@@ -264,8 +264,8 @@ def annual_report(rng: random.Random, fill: Filler, year: int) -> list[Paragraph
 
 def recruitment(rng: random.Random, fill: Filler, agency: str, year: int) -> list[Paragraph]:
     """A 公开招聘公告 of a commission's public institutions."""
-    towns = phrases.TOWNS[fill["R"]]
-    phone = f"{phrases.AREA_CODES[fill['R']]}-{rng.randint(2000000, 8999999)}"
+    towns = phrases.TOWNS.get(fill["R"], phrases.DEFAULT_TOWNS)
+    phone = f"{phrases.AREA_CODES.get(fill['R'], '0' + str(rng.randint(310, 999)))}-{rng.randint(2000000, 8999999)}"
     return [
         Paragraph(fill("根据《事业单位人事管理条例》等有关规定，经研究，决定面向社会公开招聘工作人员{n}名。现将有关事项公告如下：")),
         Paragraph("一、招聘原则", "heading"),
@@ -354,7 +354,7 @@ def progress_report(rng: random.Random, fill: Filler, year: int) -> list[Paragra
 
 def publicity(rng: random.Random, fill: Filler, year: int, published: date) -> list[Paragraph]:
     """A 公示 of recommended family-doctor teams."""
-    towns = rng.sample(phrases.TOWNS[fill["R"]], 3)
+    towns = rng.sample(phrases.TOWNS.get(fill["R"], phrases.DEFAULT_TOWNS), 3)
     return [
         Paragraph(fill(f"根据工作安排，经单位推荐、专家评审，拟推荐以下团队为{year}年度{{RF}}优秀家庭医生签约服务团队，现予以公示。")),
         *[Paragraph(f"{i}.{town}卫生院家庭医生团队（团队长：{person(rng)}）") for i, town in enumerate(towns, start=1)],
@@ -365,6 +365,36 @@ def publicity(rng: random.Random, fill: Filler, year: int, published: date) -> l
 def call_for_points(fill: Filler) -> list[Paragraph]:
     """A notice asking units to submit their next-year 工作要点: it names one but is not one."""
     return [Paragraph(fill(s)) for s in phrases.CALL_FOR_POINTS]
+
+
+def task_table(rng: random.Random, fill: Filler, year: int, level: str) -> list[Paragraph]:
+    """A 重点任务分工表: one paragraph per row, cells separated by a tab, rendered as an HTML table."""
+    rows = [Paragraph("序号\t重点任务\t牵头单位\t完成时限", "row")]
+    items = [item for theme in phrases.THEMES for item in _eligible(theme.items, year)]
+    for number, item in enumerate(rng.sample(items, 5), start=1):
+        department = rng.choice(phrases.DEPARTMENTS[level])
+        rows.append(Paragraph(f"{number}\t{item.heading}\t{department}\t{year}年{rng.choice((6, 9, 12))}月底前", "row"))
+    return [Paragraph(f"附件：{year}年重点工作任务分工表", "heading"), *rows]
+
+
+def tender(rng: random.Random, buyer: str, item: str, published: date) -> list[Paragraph]:
+    """A tender notice as aggregators copy it: project facts, requirements, deadlines."""
+    budget = rng.randint(12, 980) * 10000
+    deadline = date.fromordinal(published.toordinal() + 20)
+    code = f"{published.year}-ZB{rng.randint(1000, 9999)}"
+    return [
+        Paragraph(f"项目概况：{buyer}{item}的潜在投标人应在公共资源交易平台获取招标文件，并于{cn_date(deadline)}9点30分（北京时间）前递交投标文件。"),
+        Paragraph("一、项目基本情况", "heading"),
+        Paragraph(f"项目编号：{code}"),
+        Paragraph(f"项目名称：{buyer}{item}"),
+        Paragraph(f"预算金额：{budget}元"),
+        Paragraph(f"采购需求：详见招标文件。合同履行期限：自合同签订之日起{rng.choice((90, 180, 365))}日。"),
+        Paragraph("二、申请人的资格要求", "heading"),
+        Paragraph("满足《中华人民共和国政府采购法》第二十二条规定；本项目不接受联合体投标。"),
+        Paragraph("三、获取招标文件", "heading"),
+        Paragraph(f"时间：{cn_date(published)}至{cn_date(deadline)}，每天上午9:00至12:00，下午14:00至17:00。"),
+        Paragraph(f"四、对本次招标提出询问，请按以下方式联系。采购人：{buyer}，联系人：{person(rng)}。"),
+    ]
 
 
 def addendum(rng: random.Random, agency: str) -> str:

@@ -6,7 +6,7 @@ import re
 from urllib.parse import quote
 
 from simweb.model import Column, Document, Paragraph, Revision, Site, World
-from simweb.pages import Response, encode_page, esc, footer_lines, table_date
+from simweb.pages import Response, encode_page, esc, footer_lines, paragraphs_html, table_date
 
 COLUMN_PAGE = re.compile(r"^/col/col(?P<column>\d+)/index\.html$")
 GET_PROXY = "/module/web/jpage/dataproxy.jsp"
@@ -22,7 +22,7 @@ def column_path(column: Column) -> str:
     return f"/col/col{column.key}/"
 
 
-def list_url(column: Column) -> str:
+def list_url(column: Column, page: int = 0, site: Site | None = None) -> str:
     """Path of a column's page."""
     return f"/col/col{column.key}/index.html"
 
@@ -189,8 +189,8 @@ def _paragraph(paragraph: Paragraph) -> str:
     return f'<p style="text-indent: 2em; line-height: 2em;"><span style="font-size: 16px;">{esc(text)}</span></p>'
 
 
-def _content(revision: Revision) -> str:
-    body = "\n".join(_paragraph(p) for p in revision.paragraphs)
+def _content(site: Site, doc: Document, revision: Revision) -> str:
+    body = paragraphs_html(site, doc, revision.paragraphs, _paragraph)
     return ('<!--<$[信息内容]>begin--><!--ZJEG_RSS.content.begin--><meta name="ContentStart">'
             f'{body}\n<p>&nbsp;</p><meta name="ContentEnd"><!--ZJEG_RSS.content.end--><!--<$[信息内容]>end-->')
 
@@ -233,7 +233,7 @@ def detail_page(world: World, site: Site, doc: Document, day: int) -> Response:
 <span>【字体：<a href="javascript:doZoom(20)">大</a> <a href="javascript:doZoom(16)">中</a> <a href="javascript:doZoom(12)">小</a>】</span>
 </div>
 <div class="main-txt" id="zoom">
-{_content(revision)}
+{_content(site, doc, revision)}
 </div>
 <div class="main-word">
 <div class="bdsharebuttonbox">分享到：<a class="bds_weixin" title="分享到微信" href="#">微信</a><a class="bds_tsina" title="分享到新浪微博" href="#">微博</a></div>
@@ -275,3 +275,15 @@ def route(world: World, site: Site, day: int, method: str, path: str, params: di
     if doc is not None and doc.exists_on(day):
         return detail_page(world, site, doc, day)
     return None
+
+
+def doc_path(site: Site, column: Column, doc_id: int, published) -> str:
+    """/art/<yyyy>/<m>/<d>/art_<column>_<id>.html"""
+    return f"/art/{published.year}/{published.month}/{published.day}/art_{column.key}_{doc_id}.html"
+
+
+def attachment_target(site: Site, doc_id: int, ext: str) -> str:
+    """Hanweb serves uploads through downfile.jsp, the stored name in the query."""
+    import hashlib
+    name = hashlib.md5(f"{site.id}:att:{doc_id}".encode()).hexdigest()
+    return f"/module/download/downfile.jsp?classid=0&filename={name}.{ext}"

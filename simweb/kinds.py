@@ -42,7 +42,23 @@ def _key_tasks_notice(rng, site, year, written, agency):
     fill = Filler(rng, site, year, agency)
     inner = f"{year}年{site.scope}{field_name(year)}重点工作任务"
     title = f"关于印发{year}年{field_name(year)}重点工作任务的通知"
-    return title, bodies.notice(rng, site, agency, written, inner, bodies.key_tasks(rng, fill, year, site.level))
+    tasks = bodies.key_tasks(rng, fill, year, site.level)
+    if site.tables:
+        tasks += bodies.task_table(rng, fill, year, site.level)
+    return title, bodies.notice(rng, site, agency, written, inner, tasks)
+
+
+def _work_arrangement(rng, site, year, written, agency):
+    fill = Filler(rng, site, year, agency)
+    word = rng.choice(("工作安排", "工作思路"))
+    return f"{agency}{year}年{word}", bodies.work_plan(rng, fill, year)
+
+
+def _tender(rng, site, year, written, agency):
+    buyer = rng.choice(("", "")) + rng.choice(("武汉市", "贵阳市", "南宁市", "长沙市", "成都市", "石家庄市", "济南市", "郑州市")) + rng.choice(phrases.TENDER_BUYERS)
+    item = rng.choice(phrases.TENDER_ITEMS)
+    title = f"{buyer}{item}{rng.choice(('公开招标公告', '竞争性磋商公告', '中标结果公告', '询价公告'))}"
+    return title, bodies.tender(rng, buyer, item, written)
 
 
 def _work_plan(rng, site, year, written, agency):
@@ -133,13 +149,14 @@ def _call_for_points(rng, site, year, written, agency):
 
 PLAN_COLUMNS = ("规划计划", "政策文件", "通知公告")
 NOTICE_COLUMNS = ("政策文件", "通知公告", "规划计划")
-NEWS_COLUMNS = ("通知公告",)
+NEWS_COLUMNS = ("通知公告", "卫健动态")
 
 KINDS: dict[str, Kind] = {
     "annual_points": Kind(True, False, PLAN_COLUMNS, _annual_points),
     "annual_points_notice": Kind(True, True, NOTICE_COLUMNS, _annual_points_notice),
     "key_tasks_notice": Kind(True, True, NOTICE_COLUMNS, _key_tasks_notice),
     "work_plan": Kind(True, False, PLAN_COLUMNS, _work_plan),
+    "work_arrangement": Kind(True, False, PLAN_COLUMNS, _work_arrangement),
     "topic_points": Kind(True, False, PLAN_COLUMNS, _topic_points),
     "reform_tasks_notice": Kind(True, True, NOTICE_COLUMNS, _reform_tasks_notice),
     "summary": Kind(False, False, PLAN_COLUMNS, _summary),
@@ -149,9 +166,10 @@ KINDS: dict[str, Kind] = {
     "covid_report": Kind(False, False, NEWS_COLUMNS, _covid_report),
     "meeting_news": Kind(False, False, NEWS_COLUMNS, _meeting_news),
     "scheme": Kind(False, True, NOTICE_COLUMNS, _scheme),
-    "progress": Kind(False, True, ("通知公告", "规划计划"), _progress),
+    "progress": Kind(False, True, ("通知公告", "规划计划", "卫健动态"), _progress),
     "publicity": Kind(False, False, NEWS_COLUMNS, _publicity),
     "call_for_points": Kind(False, False, ("通知公告", "规划计划"), _call_for_points),
+    "tender": Kind(False, False, ("招标公告",), _tender),
 }
 
 

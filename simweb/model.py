@@ -22,7 +22,7 @@ class Column:
     key: str  # TRS: the path under the site root ("tzgg", "xxgk/ghjh"); Hanweb: the column id
     name: str
     section: str  # the breadcrumb level above the column, e.g. 政务公开
-    unit_id: int = 0  # Hanweb only: the id of the list unit that holds the records
+    unit_id: int = 0  # Hanweb: the list unit holding the records; VSB: the column id in /info/<id>/ paths
     robots_disallowed: bool = False
 
 
@@ -40,7 +40,7 @@ class Site:
     city: str | None
     county: str | None
     region_code: str
-    cms: str  # trs | hanweb
+    cms: str  # trs | hanweb | jpaas | gkmlpt | vsb | generic
     columns: tuple[Column, ...]
     since: int  # first year the site publishes
     page_size: int
@@ -56,7 +56,13 @@ class Site:
     domain: str = ""  # the real-looking host named in <meta name="SiteDomain">
     date_style: str = "iso"  # how the metadata table writes dates: iso | cn | cn_padded
     truncates_titles: bool = False  # whether list pages cut long titles short (the title= attribute stays whole)
-    web_id: int = 0  # Hanweb only
+    web_id: int = 0  # Hanweb and jpaas webId; gkmlpt sid
+    encoding: str = ""  # how the bytes are really encoded; "" for the family's habit (TRS GBK, others UTF-8)
+    page_style: str = "index"  # TRS: "index" numbers later pages index_1, index_2 ...; "index1" starts at index_2
+    page_ext: str = "html"  # TRS list and detail pages: html or shtml
+    tpl_set_id: str = ""  # jpaas only
+    shape: str = ""  # generic only: portal | aggregator
+    tables: bool = False  # whether key-task plans carry a task table
 
     def column(self, key: str) -> Column:
         """The column with this key."""
@@ -64,6 +70,11 @@ class Site:
             if column.key == key:
                 return column
         raise KeyError(f"site {self.id} has no column {key!r}")
+
+    @property
+    def body_encoding(self) -> str:
+        """The codec the site's pages are really written in."""
+        return self.encoding or ("gbk" if self.cms == "trs" else "utf-8")
 
     def agency_on(self, day: date) -> str:
         """The issuing agency's name on a date: commissions were renamed in the 2018-19 reform."""
@@ -89,6 +100,24 @@ class Revision:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file linked from a document page; for a cover notice the plan itself is in it."""
+
+    kind: str  # pdf | docx | doc | wps
+    filename: str  # the name the link shows, e.g. 2021年…工作要点.pdf
+    target: str  # path (and query) on the site, starting with "/"
+    content_type: str  # what the server claims, sometimes wrong
+    title: str  # the title printed inside the file
+    paragraphs: tuple[Paragraph, ...]  # the file's text
+    stored: str = ""  # DOC/WPS: the name of the pre-generated file under simweb/data/
+
+    @property
+    def text(self) -> str:
+        """The file's clean text: paragraphs joined by newlines."""
+        return "\n".join(p.text for p in self.paragraphs)
+
+
+@dataclass(frozen=True)
 class Document:
     """One published page, with the facts an extractor should recover from it."""
 
@@ -107,6 +136,11 @@ class Document:
     plan_year: int | None
     views: int
     revisions: tuple[Revision, ...]  # ordered by day; the first is the original
+    attachment: Attachment | None = None
+    cover_notice: bool = False  # the page only introduces the attachment, which holds the plan
+    removed: tuple[int, str] | None = None  # (day, "404" | "page"): taken down from that day on
+    group: str | None = None  # republication group: the same plan on several sites
+    source: bool = False  # the issuing agency's own copy within its group
 
     @property
     def first_day(self) -> int:
@@ -114,8 +148,12 @@ class Document:
         return self.revisions[0].day
 
     def exists_on(self, day: int) -> bool:
-        """Whether the document is online on that day."""
-        return day >= self.first_day
+        """Whether the document is online (listed and served) on that day."""
+        return day >= self.first_day and not self.removed_on(day)
+
+    def removed_on(self, day: int) -> bool:
+        """Whether the document has been taken down by that day."""
+        return self.removed is not None and day >= self.removed[0]
 
     def revision_on(self, day: int) -> Revision:
         """The revision in force on that day."""
@@ -138,6 +176,7 @@ class World:
     day0: date
     sites: tuple[Site, ...]
     documents: tuple[Document, ...]  # per site, newest first
+    faults: tuple = ()  # simweb.faults.Fault, every day's
 
     def site(self, site_id: str) -> Site:
         """The site with this id."""
@@ -152,13 +191,32 @@ class World:
 
     def documents_on(self, day: int, site_id: str | None = None, column: str | None = None) -> list[Document]:
         """Documents online that day, newest first, optionally for one site and column."""
+        if site_id is None:
+            return [doc for doc in self.documents if doc.exists_on(day) and (column is None or doc.column == column)]
         return [
             doc
-            for doc in self.documents
-            if doc.exists_on(day)
-            and (site_id is None or doc.site_id == site_id)
-            and (column is None or doc.column == column)
+            for doc in self._by_site.get(site_id, ())
+            if doc.exists_on(day) and (column is None or doc.column == column)
         ]
+
+    def attachment_at(self, site_id: str, target: str) -> Document | None:
+        """The document whose attachment is served at this path and query, whatever the day."""
+        return self._by_attachment.get((site_id, target))
+
+    def documents_in_group(self, group: str) -> list[Document]:
+        """Every copy of a republished plan."""
+        return [doc for doc in self.documents if doc.group == group]
+
+    @cached_property
+    def _by_site(self) -> dict[str, list[Document]]:
+        grouped: dict[str, list[Document]] = {}
+        for doc in self.documents:
+            grouped.setdefault(doc.site_id, []).append(doc)
+        return grouped
+
+    @cached_property
+    def _by_attachment(self) -> dict[tuple[str, str], Document]:
+        return {(doc.site_id, doc.attachment.target): doc for doc in self.documents if doc.attachment}
 
     def document_at(self, site_id: str, path: str) -> Document | None:
         """The document served at this path of the site, whatever the day."""

@@ -7,7 +7,7 @@ import posixpath
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from simweb.model import Site
+from simweb.model import Document, Paragraph, Site
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,8 @@ class Response:
     body: bytes
     content_type: str
     last_modified: datetime | None = None  # naive China Standard Time
+    headers: tuple[tuple[str, str], ...] = ()  # extra headers: Location, Retry-After, Set-Cookie, Content-Encoding
+    behaviour: str | None = None  # how the server misbehaves while sending: timeout | slow_body | truncated_body
 
 
 def esc(text: str) -> str:
@@ -26,11 +28,8 @@ def esc(text: str) -> str:
 
 
 def encode_page(site: Site, page: str, status: int = 200, last_modified: datetime | None = None) -> Response:
-    """Encode an HTML page the way the site serves it (TRS sites in GBK, often unlabelled in the header)."""
-    if site.cms == "trs":
-        body = page.encode("gbk")
-    else:
-        body = page.encode("utf-8")
+    """Encode an HTML page the way the site serves it (TRS sites in GBK, often unlabelled in the header; some headers lie)."""
+    body = page.encode(site.body_encoding, "xmlcharrefreplace")
     content_type = "text/html" + (f"; charset={site.header_charset}" if site.header_charset else "")
     return Response(status, body, content_type, last_modified)
 
@@ -61,7 +60,7 @@ def robots_txt(site: Site, column_paths: list[tuple[str, bool]]) -> Response:
 
 def not_found(site: Site) -> Response:
     """The site's 404 page."""
-    charset = "gbk" if site.cms == "trs" else "utf-8"
+    charset = site.body_encoding
     page = (
         f'<!DOCTYPE html>\n<html>\n<head>\n<meta charset="{charset}">\n<title>404 页面不存在</title>\n</head>\n'
         f'<body>\n<div class="error"><h1>404</h1><p>抱歉，您访问的页面不存在或已被删除。</p>'
@@ -80,3 +79,56 @@ def footer_lines(site: Site) -> list[str]:
         f'<a href="http://www.beian.gov.cn/portal/registerSystemInfo" target="_blank">{esc(site.police_record)}</a>　'
         f"网站标识码：{site.site_code}",
     ]
+
+
+def attachment_href(site: Site, doc: Document) -> str:
+    """How the document page links its attachment: TRS relative to the page, the others from the root."""
+    if site.cms == "trs":
+        return relative(doc.attachment.target, doc.path)
+    return doc.attachment.target
+
+
+def paragraphs_html(site: Site, doc: Document, paragraphs: tuple[Paragraph, ...], render) -> str:
+    """Render a body: `render` draws ordinary paragraphs; task-table rows become one table, attachments a link."""
+    out: list[str] = []
+    rows: list[str] = []
+    for paragraph in paragraphs:
+        if paragraph.role == "row":
+            cells = paragraph.text.split("\t")
+            tag = "th" if not rows else "td"
+            rows.append("<tr>" + "".join(f"<{tag}>{esc(cell)}</{tag}>" for cell in cells) + "</tr>")
+            continue
+        if rows:
+            out.append('<table border="1" cellspacing="0" cellpadding="4" style="border-collapse:collapse;width:100%">' + "".join(rows) + "</table>")
+            rows = []
+        if paragraph.role == "attachment" and doc.attachment:
+            out.append(f'<p><a href="{esc(attachment_href(site, doc))}" target="_blank">{esc(paragraph.text)}</a></p>')
+        else:
+            out.append(render(paragraph))
+    if rows:
+        out.append('<table border="1" cellspacing="0" cellpadding="4" style="border-collapse:collapse;width:100%">' + "".join(rows) + "</table>")
+    return "\n".join(out)
+
+
+def standard_meta(site: Site, doc: Document, column_name: str, modified: datetime) -> str:
+    """The GB/T 42147 metadata <meta> tags a government page carries."""
+    return (
+        f'<meta name="SiteName" content="{esc(site.name)}">\n'
+        f'<meta name="SiteDomain" content="{site.domain}">\n'
+        f'<meta name="SiteIDCode" content="{site.site_code}">\n'
+        f'<meta name="ColumnName" content="{esc(column_name)}">\n'
+        f'<meta name="ArticleTitle" content="{esc(doc.title)}">\n'
+        f'<meta name="PubDate" content="{doc.published:%Y-%m-%d %H:%M}">\n'
+        f'<meta name="ContentSource" content="{esc(doc.agency)}">\n'
+        f'<meta name="Maketime" content="{modified:%Y-%m-%d %H:%M:%S}">\n'
+    )
+
+
+def removed_page(site: Site) -> Response:
+    """What some CMSs answer, with status 200, for a document taken down: a 已删除 notice."""
+    page = (
+        f'<!DOCTYPE html>\n<html>\n<head>\n<meta charset="{site.body_encoding}">\n<title>{esc(site.name)}</title>\n</head>\n'
+        '<body>\n<div class="main"><p class="tips">该信息已删除或已过期，请浏览其他信息。</p>'
+        f'<p><a href="/">返回首页</a></p></div>\n</body>\n</html>\n'
+    )
+    return encode_page(site, page)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import select
 import signal
+import socket
 import socketserver
 import sys
 import threading
@@ -11,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from simweb import faults
 from simweb.model import Site, World
 from simweb.routes import list_urls, respond
 from simweb.truth import ground_truth
@@ -19,6 +23,10 @@ from simweb.world import build_world
 CHINA_TIME = timezone(timedelta(hours=8))
 HOST_PREFIX = "127.77.0."  # Linux routes all of 127/8 to loopback, so every site gets its own host
 BIND_ATTEMPTS = 5
+# How long a `timeout` fault stalls before answering (the crawler's DOWNLOAD_TIMEOUT must be shorter to see it),
+# and how long a `slow_body` fault takes to trickle its body out. Both can be set per SimWeb or by environment.
+TIMEOUT_SECONDS = float(os.environ.get("SIMWEB_TIMEOUT_SECONDS", "20"))
+SLOW_BODY_SECONDS = float(os.environ.get("SIMWEB_SLOW_BODY_SECONDS", "3"))
 
 
 def http_date(moment: datetime) -> str:
@@ -41,6 +49,8 @@ def _unchanged_since(header: str | None, modified: datetime) -> bool:
 class _SiteHandler(BaseHTTPRequestHandler):
     server: _SiteServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, a kept-alive client waits out a 40 ms delayed ACK each time.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self._answer("GET")
@@ -56,8 +66,12 @@ class _SiteHandler(BaseHTTPRequestHandler):
         if method == "POST":
             form = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         web = self.server.web
-        response = respond(web.world, self.server.site, web.day, method, self.path, form)
+        headers = {"Cookie": self.headers.get("Cookie", ""), "Host": self.headers.get("Host", "")}
+        response = respond(web.world, self.server.site, web.day, method, self.path, form, headers)
         status, body = response.status, response.body
+        if response.behaviour == "timeout" and not self._stall(web.timeout_seconds):
+            self.close_connection = True
+            return
         if response.last_modified and status == 200 and _unchanged_since(self.headers.get("If-Modified-Since"), response.last_modified):
             status, body = 304, b""
         self.send_response(status)
@@ -66,9 +80,39 @@ class _SiteHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         if response.last_modified:
             self.send_header("Last-Modified", http_date(response.last_modified))
+        for name, value in response.headers:
+            self.send_header(name, value)
+        if response.behaviour == "truncated_body":
+            self.send_header("Connection", "close")
         self.end_headers()
-        if method != "HEAD":
+        if method == "HEAD":
+            return
+        if response.behaviour == "truncated_body":
+            self.wfile.write(body[:len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+        elif response.behaviour == "slow_body":
+            chunks = 10
+            step = -(-len(body) // chunks)
+            for n in range(chunks):
+                self.wfile.write(body[n * step:(n + 1) * step])
+                self.wfile.flush()
+                time.sleep(web.slow_body_seconds / chunks)
+        else:
             self.wfile.write(body)
+
+    def _stall(self, seconds: float) -> bool:
+        """Wait before answering; False as soon as the client hangs up, so a timed-out test costs nothing more."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select([self.connection], [], [], 0.1)
+            if readable:
+                try:
+                    if not self.connection.recv(1, socket.MSG_PEEK):
+                        return False
+                except OSError:
+                    return False
+        return True
 
     def version_string(self) -> str:
         return "nginx"
@@ -98,8 +142,11 @@ class _SiteServer(ThreadingHTTPServer):
 class SimWeb:
     """The simulated sites of a world, each served on its own loopback address; use as a context manager."""
 
-    def __init__(self, world: World, day: int = 0, port: int = 0) -> None:
+    def __init__(self, world: World, day: int = 0, port: int = 0,
+                 timeout_seconds: float = TIMEOUT_SECONDS, slow_body_seconds: float = SLOW_BODY_SECONDS) -> None:
         self.world = world
+        self.timeout_seconds = timeout_seconds
+        self.slow_body_seconds = slow_body_seconds
         self.day = 0
         self.set_day(day)
         self._servers, self.port = self._bind(port)
@@ -176,6 +223,13 @@ class SimWeb:
     def truth(self) -> list[dict]:
         """Ground truth for the current day (for tests and benchmarks, never for the crawler)."""
         return ground_truth(self.world, self.day, self.base_urls())
+
+    def faults(self) -> list[dict]:
+        """The faults served on the current day: {site_id, url, fault, day, detail} (never for the crawler)."""
+        return [
+            {"site_id": site.id, "url": self.base_url(site.id).rstrip("/") + path, "fault": fault, "day": self.day, "detail": detail}
+            for site, path, fault, detail in faults.served(self.world, self.day)
+        ]
 
     def close(self) -> None:
         """Stop serving and release the sockets."""

@@ -5,9 +5,23 @@ from __future__ import annotations
 import re
 
 from simweb.model import Column, Document, Paragraph, Revision, Site, World
-from simweb.pages import Response, encode_page, esc, footer_lines, relative, table_date
+from simweb.pages import Response, encode_page, esc, footer_lines, paragraphs_html, relative, table_date
 
-LIST_PAGE = re.compile(r"^/(?P<column>.+)/index(?:_(?P<page>[1-9]\d*))?\.html$")
+LIST_PAGE = re.compile(r"^/(?P<column>.+)/index(?:_(?P<page>[1-9]\d*))?\.(?P<ext>s?html)$")
+
+# Sites numbering from index_2 carry their own variant of the pager (the real Henan/Chongqing habit):
+# currentPage is 1-based there, and page k lives in index_{k} (k >= 2).
+PAGER_SCRIPT_FROM_2 = """<script type="text/javascript">
+function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
+  if(_nPageCount == null || _nPageCount <= 1){ return; }
+  for(var i = 1; i <= _nPageCount; i++){
+    var sPageName = (i == 1 ? _sPageName : (_sPageName + "_" + i)) + "." + _sPageExt;
+    if(_nCurrIndex == i){ document.write("<span class='current'>" + i + "</span>&nbsp;"); }
+    else{ document.write("<a href='" + sPageName + "'>" + i + "</a>&nbsp;"); }
+  }
+  document.write("<span class='page-total'>共" + _nPageCount + "页</span>");
+}
+</script>"""
 
 # TRS templates define the pager inline; crawlers read its arguments (total pages, current 0-based index).
 PAGER_SCRIPT = """<script type="text/javascript">
@@ -32,9 +46,11 @@ def column_path(column: Column) -> str:
     return f"/{column.key}/"
 
 
-def list_url(column: Column, page: int = 0) -> str:
-    """Path of a column's list page; page 0 is index.html, page k is index_k.html."""
-    return f"/{column.key}/index{'' if page == 0 else f'_{page}'}.html"
+def list_url(column: Column, page: int = 0, site: Site | None = None) -> str:
+    """Path of a column's list page (page 0-based): index.html, then index_1.html, or index_2.html on sites numbering from 2."""
+    ext = site.page_ext if site else "html"
+    number = page + 1 if site is not None and site.page_style == "index1" else page
+    return f"/{column.key}/index{'' if page == 0 else f'_{number}'}.{ext}"
 
 
 def _head(site: Site, title: str, extra_meta: str = "") -> str:
@@ -79,7 +95,7 @@ def _footer(site: Site) -> str:
 
 def _sidebar(site: Site, current: Column) -> str:
     links = "".join(
-        f'<li{ON if column == current else ""}><a href="{list_url(column)}">{column.name}</a></li>'
+        f'<li{ON if column == current else ""}><a href="{list_url(column, 0, site)}">{column.name}</a></li>'
         for column in site.columns
     )
     return f'<div class="left-nav"><h3>{esc(current.section)}</h3><ul>{links}</ul></div>'
@@ -89,7 +105,7 @@ def _list_item(site: Site, doc: Document) -> str:
     text = doc.title
     if site.truncates_titles and len(text) > 30:
         text = text[:28] + "..."
-    href = f"./{doc.published:%Y%m}/t{doc.published:%Y%m%d}_{doc.doc_id}.html"
+    href = f"./{doc.published:%Y%m}/t{doc.published:%Y%m%d}_{doc.doc_id}.{site.page_ext}"
     return f'<li><a href="{href}" title="{esc(doc.title)}" target="_blank">{esc(text)}</a><span>{doc.published:%Y-%m-%d}</span></li>'
 
 
@@ -119,12 +135,7 @@ def list_page(world: World, site: Site, column: Column, day: int, page: int) -> 
 {items}
 </ul>
 <div class="page">
-{PAGER_SCRIPT}
-<script type="text/javascript">
-var currentPage = {page};
-var countPage = {pages}//共多少页
-createPageHTML({pages}, {page}, "index", "html");
-</script>
+{_pager(site, page, pages)}
 </div>
 </div>
 </div>
@@ -132,6 +143,22 @@ createPageHTML({pages}, {page}, "index", "html");
         + _footer(site)
     )
     return encode_page(site, page_html)
+
+
+def _pager(site: Site, page: int, pages: int) -> str:
+    if site.page_style == "index1":
+        return f"""{PAGER_SCRIPT_FROM_2}
+<script type="text/javascript">
+var countPage = {pages};
+var currentPage = {page + 1};
+createPageHTML({pages}, {page + 1}, "index", "{site.page_ext}");
+</script>"""
+    return f"""{PAGER_SCRIPT}
+<script type="text/javascript">
+var currentPage = {page};
+var countPage = {pages}//共多少页
+createPageHTML({pages}, {page}, "index", "{site.page_ext}");
+</script>"""
 
 
 def _split_spans(text: str) -> str:
@@ -165,10 +192,14 @@ def _editor(site: Site, doc: Document, revision: Revision) -> str:
     if site.level == "province":
         # Inline CSS inside the editor div is a TRS habit that leaks into naive text extraction.
         parts.append('<style type="text/css">.TRS_Editor P{margin-top:0;margin-bottom:0;line-height:2;font-family:宋体;font-size:12pt;}</style>')
-    for paragraph in revision.paragraphs:
-        if paragraph.role == "signature" and parts and not parts[-1].startswith('<p style="text-align:right">'):
-            parts.append("<p>&nbsp;</p>")
-        parts.append(_paragraph(doc, paragraph))
+    previous = [""]
+
+    def render(paragraph: Paragraph) -> str:
+        spacer = "<p>&nbsp;</p>\n" if paragraph.role == "signature" and previous[0] != "signature" else ""
+        previous[0] = paragraph.role
+        return spacer + _paragraph(doc, paragraph)
+
+    parts.append(paragraphs_html(site, doc, revision.paragraphs, render))
     body = "\n".join(parts)
     return f'<div class="TRS_Editor"><div class="Custom_UnionStyle">\n{body}\n</div></div>'
 
@@ -202,9 +233,9 @@ def detail_page(world: World, site: Site, doc: Document, day: int) -> Response:
 <meta name="PubDate" content="{doc.published:%Y-%m-%d %H:%M}">
 <meta name="ContentSource" content="{esc(doc.agency)}">
 <meta name="Keywords" content="">
-<meta name="Url" content="./t{doc.published:%Y%m%d}_{doc.doc_id}.html">
+<meta name="Url" content="./t{doc.published:%Y%m%d}_{doc.doc_id}.{site.page_ext}">
 """
-    column_link = relative(f"/{column.key}/index.html", doc.path)
+    column_link = relative(list_url(column, 0, site), doc.path)
     page_html = (
         _head(site, f"{doc.title}_{site.name}", meta)
         + _header(site)
@@ -236,7 +267,7 @@ def home_page(world: World, site: Site, day: int) -> Response:
             f'<li><a href="{doc.path}" title="{esc(doc.title)}" target="_blank">{esc(doc.title)}</a><span>{doc.published:%m-%d}</span></li>'
             for doc in docs
         )
-        blocks.append(f'<div class="index-box"><h3><a href="{list_url(column)}">{esc(column.name)}</a><a class="more" href="{list_url(column)}">更多&gt;&gt;</a></h3><ul>{items}</ul></div>')
+        blocks.append(f'<div class="index-box"><h3><a href="{list_url(column, 0, site)}">{esc(column.name)}</a><a class="more" href="{list_url(column, 0, site)}">更多&gt;&gt;</a></h3><ul>{items}</ul></div>')
     page_html = _head(site, site.name) + _header(site) + '<div class="main w1200">\n' + "\n".join(blocks) + "\n</div>\n" + _footer(site)
     return encode_page(site, page_html)
 
@@ -247,12 +278,29 @@ def route(world: World, site: Site, day: int, path: str) -> Response | None:
         return home_page(world, site, day)
     match = LIST_PAGE.match(path)
     if match:
+        if match["ext"] != site.page_ext:
+            return None
+        number = int(match["page"] or 0)
+        if site.page_style == "index1":
+            if number == 1:
+                return None
+            number = max(number - 1, 0)
         for column in site.columns:
             if column.key == match["column"]:
-                return list_page(world, site, column, day, int(match["page"] or 0))
+                return list_page(world, site, column, day, number)
         return None
     doc = world.document_at(site.id, path)
     if doc is not None and doc.exists_on(day):
         return detail_page(world, site, doc, day)
     return None
 
+
+
+def doc_path(site: Site, column: Column, doc_id: int, published) -> str:
+    """/<column>/<yyyymm>/t<yyyymmdd>_<id>.html (or .shtml)"""
+    return f"/{column.key}/{published:%Y%m}/t{published:%Y%m%d}_{doc_id}.{site.page_ext}"
+
+
+def attachment_target(site: Site, doc_id: int, ext: str, column: Column | None = None, published=None) -> str:
+    """TRS files sit beside the page: ./P0<yyyymmdd><digits>.<ext>"""
+    return f"/{column.key}/{published:%Y%m}/P0{published:%Y%m%d}{doc_id % 1000000:06d}{doc_id * 7 % 100000:05d}.{ext}"

@@ -5,18 +5,41 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from simweb import faults
 from simweb.model import World
 
 
 def ground_truth(world: World, day: int, base_urls: Mapping[str, str] | Any) -> list[dict]:
-    """One record per document online that day, its URL under the base URLs (a site-id mapping or a SimWeb)."""
+    """One record per document online that day, its URL under the base URLs (a site-id mapping or a SimWeb).
+
+    `text` is the plan's clean text: for a cover notice (`cover_notice`), the attached file's text, the page's
+    own short text being `page_text`. `faults` names what the server does wrong to this document that day;
+    `reachable` says whether a polite crawler can still get its text despite them.
+    """
     if not isinstance(base_urls, Mapping):
         base_urls = base_urls.base_urls()
+    served: dict[tuple[str, str], list[str]] = {}
+    site_wide: dict[str, list[str]] = {}
+    for site, path, fault, _ in faults.served(world, day):
+        if fault in ("blocked_by_waf", "spam_footer"):
+            site_wide.setdefault(site.id, []).append(fault)
+        elif fault != "tracking_params":
+            served.setdefault((site.id, path), []).append(fault)
+        else:
+            served.setdefault((site.id, path.partition("?")[0]), []).append(fault)
     rows = []
     for doc in world.documents_on(day):
-        column = world.site(doc.site_id).column(doc.column)
+        site = world.site(doc.site_id)
+        column = site.column(doc.column)
+        base = base_urls[doc.site_id].rstrip("/")
+        names = list(site_wide.get(doc.site_id, [])) + served.get((doc.site_id, doc.path), [])
+        if column.robots_disallowed:
+            names.append("robots_disallowed")
+        group = [d for d in world.documents_in_group(doc.group) if d is not doc and d.exists_on(day)] if doc.group else []
+        source = next((d for d in world.documents_in_group(doc.group) if d.source), None) if doc.group else None
+        page_text = doc.revision_on(day).text
         rows.append({
-            "url": base_urls[doc.site_id].rstrip("/") + doc.path,
+            "url": base + doc.path,
             "site_id": doc.site_id,
             "column": column.name,
             "kind": doc.kind,
@@ -28,8 +51,48 @@ def ground_truth(world: World, day: int, base_urls: Mapping[str, str] | Any) -> 
             "index_number": doc.index_number,
             "agency": doc.agency,
             "plan_year": doc.plan_year,
-            "text": doc.revision_on(day).text,
+            "text": doc.attachment.text if doc.cover_notice else page_text,
             "robots_disallowed": column.robots_disallowed,
             "version": doc.version_on(day),
+            "level": site.level,
+            "region_code": site.region_code,
+            "cms": site.cms,
+            "encoding": site.body_encoding,
+            "declared_charsets": {"header": site.header_charset, "meta": site.meta_charset},
+            "cover_notice": doc.cover_notice,
+            "page_text": page_text,
+            "attachment_url": base + doc.attachment.target if doc.attachment else None,
+            "attachment_type": doc.attachment.kind if doc.attachment else None,
+            "attachment_content_type": doc.attachment.content_type if doc.attachment else None,
+            "duplicate_group": doc.group,
+            "duplicates": [base_urls[d.site_id].rstrip("/") + d.path for d in group],
+            "canonical_url": base_urls[source.site_id].rstrip("/") + source.path if source else None,
+            "faults": names,
+            "reachable": not (set(names) & faults.BLOCKING),
         })
     return rows
+
+
+def write_truth(out, day: int = 0, seed: int = 0, port: int = 8477) -> int:
+    """Write a day's ground truth as JSONL: {"document": row} lines, then {"fault": …} lines; returns the document count.
+
+    URLs are those `wjw simweb serve --port PORT` serves (site N on 127.77.0.N), without starting a server.
+    """
+    import json
+    from pathlib import Path
+
+    from simweb import faults as fault_module
+    from simweb.server import HOST_PREFIX
+    from simweb.world import build_world
+
+    world = build_world(seed)
+    base_urls = {site.id: f"http://{HOST_PREFIX}{n}:{port}/" for n, site in enumerate(world.sites, start=1)}
+    rows = ground_truth(world, day, base_urls)
+    with Path(out).open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps({"document": row}, ensure_ascii=False) + "\n")
+        for site, path, fault, detail in fault_module.served(world, day):
+            url = base_urls[site.id].rstrip("/") + path
+            handle.write(json.dumps({"fault": {"site_id": site.id, "url": url, "fault": fault, "day": day, "detail": detail}},
+                                    ensure_ascii=False) + "\n")
+    return len(rows)

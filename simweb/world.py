@@ -7,11 +7,17 @@ import re
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from simweb import bodies, calendar
+from simweb import bodies, calendar, faults
+from simweb.attachments import ATTACHED_FILES, CONTENT_TYPES, stored_attachment
 from simweb.calendar import DAY0, Draft
+from simweb.families import FAMILIES
 from simweb.kinds import KINDS, column_for
-from simweb.model import REFORM_DATE, Document, Paragraph, Revision, Site, World
-from simweb.sites import SITES
+from simweb.model import REFORM_DATE, Attachment, Document, Paragraph, Revision, Site, World
+from simweb.sites import SITES, V1_SITES
+
+V1_IDS = {site.id for site in V1_SITES}
+# Cover notices: the page only introduces the plan, which is in an attached file.
+COVER_KINDS = {"annual_points_notice", "key_tasks_notice", "reform_tasks_notice"}
 
 __all__ = ["World", "build_world"]
 
@@ -25,13 +31,43 @@ def build_world(seed: int = 0) -> World:
         rng = random.Random(f"simweb:{seed}:{site.id}")
         documents += _publish(site, calendar.drafts_for(site, rng), rng)
     documents = _apply_edits(documents, random.Random(f"simweb:{seed}:edits"))
-    return World(seed=seed, day0=DAY0, sites=SITES, documents=tuple(documents))
+    documents = _republish(documents, random.Random(f"simweb:{seed}:republish"))
+    documents = _remove(documents, random.Random(f"simweb:{seed}:removals"))
+    order = {site.id: n for n, site in enumerate(SITES)}
+    documents.sort(key=lambda d: (order[d.site_id], -d.published.timestamp(), -d.doc_id))
+    world = World(seed=seed, day0=DAY0, sites=SITES, documents=tuple(documents))
+    return replace(world, faults=faults.schedule(world, random.Random(f"simweb:{seed}:faults")))
 
 
 def _path(site: Site, column: str, published: datetime, doc_id: int) -> str:
+    return FAMILIES[site.cms].doc_path(site, site.column(column), doc_id, published)
+
+
+def _attachment_target(site: Site, column: str, published: datetime, doc_id: int, ext: str) -> str:
+    family = FAMILIES[site.cms]
     if site.cms == "trs":
-        return f"/{column}/{published:%Y%m}/t{published:%Y%m%d}_{doc_id}.html"
-    return f"/art/{published.year}/{published.month}/{published.day}/art_{column}_{doc_id}.html"
+        return family.attachment_target(site, doc_id, ext, site.column(column), published)
+    return family.attachment_target(site, doc_id, ext)
+
+
+def _cover(site: Site, doc_id: int, column: str, published: datetime, title: str, paragraphs: list[Paragraph],
+           rng: random.Random, stored: tuple[str, str] | None = None) -> tuple[list[Paragraph], Attachment]:
+    """Split a 印发 notice into the cover page and the attached plan."""
+    at = next(i for i, p in enumerate(paragraphs) if p.role == "title")
+    cover, inner = paragraphs[:at], paragraphs[at:]
+    kind = stored[0] if stored else rng.choice(("pdf", "pdf", "docx"))
+    if stored:
+        inner = list(stored_attachment(stored[1]).paragraphs)
+    filename = f"{inner[0].text}.{kind}"
+    content_type = CONTENT_TYPES[kind]
+    if rng.random() < 0.3:
+        content_type = rng.choice(("application/octet-stream", "text/html"))
+    attachment = Attachment(kind=kind, filename=filename, target=_attachment_target(site, column, published, doc_id, kind),
+                            content_type=content_type, title=inner[0].text, paragraphs=tuple(inner),
+                            stored=stored[1] if stored else "")
+    instruction = next((i for i, p in enumerate(cover) if p.role == "body"), len(cover))
+    cover = cover[:instruction + 1] + [Paragraph(f"附件：{filename}", "attachment")] + cover[instruction + 1:]
+    return cover, attachment
 
 
 def _written(rng: random.Random, draft: Draft) -> date:
@@ -64,6 +100,8 @@ def _publish(site: Site, drafts: list[Draft], rng: random.Random) -> list[Docume
     titles: set[str] = set()
     documents = []
     for draft in drafts:
+        if (site.id, draft.year) in ATTACHED_FILES and draft.kind in calendar.ANNUAL_KINDS[site.level]:
+            draft = draft._replace(kind="annual_points_notice")
         kind = KINDS[draft.kind]
         doc_id += rng.randint(*id_steps)
         column = column_for(draft.kind, site)
@@ -75,6 +113,10 @@ def _publish(site: Site, drafts: list[Draft], rng: random.Random) -> list[Docume
                 break
             title, paragraphs = kind.compose(rng, site, draft.year, written, agency)
         titles.add(title)
+        attachment = None
+        stored = ATTACHED_FILES.get((site.id, draft.year)) if draft.kind == "annual_points_notice" else None
+        if stored or (site.id not in V1_IDS and draft.kind in COVER_KINDS and rng.random() < 0.3):
+            paragraphs, attachment = _cover(site, doc_id, column, draft.published, title, paragraphs, rng, stored)
         doc_number = None
         if kind.numbered:
             prefix = site.former_doc_prefix if written < REFORM_DATE else site.doc_prefix
@@ -84,7 +126,7 @@ def _publish(site: Site, drafts: list[Draft], rng: random.Random) -> list[Docume
             year = draft.published.year
             index_number = f"{site.org_code}/{year}-{index_numbers.next(year):05d}"
         # Hanweb pages show 成文日期 only in their metadata table, which only numbered or indexed pages carry.
-        shows_written = site.cms == "trs" or doc_number or index_number
+        shows_written = site.cms != "hanweb" or doc_number or index_number
         modified = draft.published + timedelta(minutes=rng.randint(0, 30))
         documents.append(Document(
             site_id=site.id,
@@ -102,6 +144,8 @@ def _publish(site: Site, drafts: list[Draft], rng: random.Random) -> list[Docume
             plan_year=draft.year if kind.is_plan else None,
             views=rng.randint(80, 9000),
             revisions=(Revision(draft.day, tuple(paragraphs), modified),),
+            attachment=attachment,
+            cover_notice=attachment is not None,
         ))
     documents.reverse()
     return documents
@@ -112,7 +156,7 @@ def _apply_edits(documents: list[Document], rng: random.Random) -> list[Document
     for day, site_id in calendar.EDITS:
         target = next(
             i for i, doc in enumerate(documents)
-            if doc.site_id == site_id and doc.is_plan and doc.first_day == 0
+            if doc.site_id == site_id and doc.is_plan and doc.first_day == 0 and not doc.cover_notice
         )
         doc = documents[target]
         paragraphs = list(doc.revisions[-1].paragraphs)
@@ -121,4 +165,55 @@ def _apply_edits(documents: list[Document], rng: random.Random) -> list[Document
         paragraphs[at] = Paragraph(paragraphs[at].text + bodies.addendum(rng, doc.agency), paragraphs[at].role)
         modified = datetime.combine(DAY0 + timedelta(days=day), time(9, rng.randint(0, 59)))
         documents[target] = replace(doc, revisions=doc.revisions + (Revision(day, tuple(paragraphs), modified),))
+    return documents
+
+
+# Republication: a provincial plan copied by a city commission of the province and by the aggregator.
+REPUBLISHERS = {
+    "sim-hb-wjw": "sim-wh-wjw", "sim-gz-wjw": "sim-gy-wjw", "sim-ln-wsjk": "sim-sy-wsjk", "sim-gd-wsjkw": "sim-sz-wjw",
+    "sim-js-wjw": "sim-nj-wjw", "sim-ha-wsjkw": "sim-zz-wjw",
+}
+AGGREGATOR = "sim-czh-zb"
+
+
+def _copy(doc: Document, site: Site, paragraphs: list[Paragraph], title: str, rng: random.Random, lag: int) -> Document:
+    published = doc.published + timedelta(days=lag, minutes=rng.randint(5, 300))
+    column = column_for(doc.kind, site) or site.columns[-1].key
+    doc_id = doc.doc_id % 10000 + rng.randint(5000000, 9000000)
+    modified = published + timedelta(minutes=3)
+    return replace(
+        doc, site_id=site.id, column=column, doc_id=doc_id, path=_path(site, column, published, doc_id), title=title,
+        published=published, views=rng.randint(30, 800), index_number=None,
+        revisions=(Revision(doc.first_day, tuple(paragraphs), modified),),
+        attachment=None, cover_notice=False, source=False,
+    )
+
+
+def _republish(documents: list[Document], rng: random.Random) -> list[Document]:
+    """Copy two plans of each provincial site onto a city site and the aggregator, with small edits."""
+    sites = {site.id: site for site in SITES}
+    out = list(documents)
+    for source_id, city_id in REPUBLISHERS.items():
+        plans = [d for d in documents if d.site_id == source_id and d.is_plan and not d.cover_notice
+                 and len(d.revisions) == 1 and d.published.year >= 2016 and d.published.date() < DAY0 - timedelta(days=10)]
+        for doc in rng.sample(plans, min(2, len(plans))):
+            group = f"{source_id}:{doc.doc_id}"
+            at = out.index(doc)
+            out[at] = replace(doc, group=group, source=True)
+            paragraphs = list(doc.revisions[0].paragraphs)
+            city_paragraphs = paragraphs[:-1] + [Paragraph(f"（来源：{doc.agency}）")] if len(paragraphs) > 3 else paragraphs
+            out.append(replace(_copy(doc, sites[city_id], city_paragraphs, doc.title, rng, rng.randint(1, 4)), group=group))
+            aggregator = sites[AGGREGATOR]
+            title = f"【{sites[source_id].short}】{doc.title}"
+            out.append(replace(_copy(doc, aggregator, paragraphs, title, rng, rng.randint(2, 6)), group=group))
+    return out
+
+
+def _remove(documents: list[Document], rng: random.Random) -> list[Document]:
+    """Take one older document of each scheduled site down on its day."""
+    for day, site_id, how in calendar.REMOVALS:
+        candidates = [i for i, d in enumerate(documents)
+                      if d.site_id == site_id and d.first_day == 0 and not d.group and len(d.revisions) == 1 and not d.attachment]
+        at = rng.choice(candidates)
+        documents[at] = replace(documents[at], removed=(day, how))
     return documents

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import html
+import io
+import json
 import re
+import shutil
+import subprocess
 import urllib.error
 import urllib.request
 import urllib.robotparser
+import time
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin
 
 import pytest
 
 from simweb import SimWeb, build_world, ground_truth
-from simweb.routes import respond
+from simweb.routes import list_urls, respond
+from simweb.attachments import render
+from simweb.faults import FAULT_NAMES
+from simweb.sites import V1_SITES
+
+V1_IDS = {site.id for site in V1_SITES}
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -96,16 +107,19 @@ def page_text(body: bytes, encoding: str) -> str:
 
 
 def test_same_seed_renders_the_same_bytes():
-    first, second = build_world(0), build_world(0)
+    started = time.monotonic()
+    first = build_world(0)
+    assert time.monotonic() - started < 2.0
+    second = build_world(0)
     assert first == second
     for site in first.sites:
-        doc = first.documents_on(0, site.id)[0]
-        column = site.columns[0]
-        targets = [doc.path, "/robots.txt", "/"]
-        if site.cms == "trs":
-            targets.append(f"/{column.key}/index_1.html")
-        else:
-            targets.append(f"/col/col{column.key}/index.html")
+        doc = first.documents_on(0, site.id)[-1]
+        targets = [doc.path, "/robots.txt", "/"] + [path for _, path in list_urls(site)]
+        attached = next((d for d in first.documents_on(0, site.id) if d.attachment), None)
+        if attached:
+            targets.append(attached.attachment.target)
+        if site.cms == "hanweb":
+            column = site.columns[0]
             targets.append(f"/module/web/jpage/dataproxy.jsp?page=2&webid={site.web_id}&columnid={column.key}&unitid={column.unit_id}")
         for target in targets:
             one = respond(first, site, 0, "GET", target)
@@ -113,24 +127,36 @@ def test_same_seed_renders_the_same_bytes():
             assert one.status == 200, (site.id, target)
             assert one.body == two.body, (site.id, target)
     assert build_world(1).documents != first.documents
+    for kind in ("pdf", "docx"):  # generated files are byte-stable too, not just cached
+        attachment = next(d.attachment for d in first.documents if d.attachment and d.attachment.kind == kind)
+        assert render.__wrapped__(attachment) == render.__wrapped__(attachment)
 
 
 def test_world_has_the_promised_shape(world):
-    assert Counter(site.cms for site in world.sites) == {"trs": 3, "hanweb": 3}
-    assert {site.level for site in world.sites} == {"province", "city", "county"}
+    assert len(world.sites) >= 40
+    assert set(Counter(site.cms for site in world.sites)) == {"trs", "hanweb", "jpaas", "gkmlpt", "vsb", "generic"}
+    assert {site.level for site in world.sites} == {"national", "province", "city", "county"}
     assert all(re.fullmatch(r"\d{6}", site.region_code) for site in world.sites)
+    provinces = {site.province: site.region_code for site in world.sites if site.level == "province"}
+    for site in world.sites:  # a city's or county's code starts with its province's two digits
+        if site.level in ("city", "county") and site.province in provinces:
+            assert site.region_code[:2] == provinces[site.province][:2], site.id
     docs = world.documents_on(0)
-    assert len(docs) >= 60
-    assert 0.3 <= sum(d.is_plan for d in docs) / len(docs) <= 0.5
+    assert len(docs) >= 600
+    assert 0.3 <= sum(d.is_plan for d in docs) / len(docs) <= 0.6
     assert {d.published.year for d in docs} >= set(range(2015, 2027))
     for site in world.sites:
         for column in site.columns:
             assert world.documents_on(0, site.id, column.key), (site.id, column.name)
     plans = [d for d in docs if d.is_plan]
-    assert all(str(d.plan_year) in d.title for d in plans)
-    assert any("工作总结" in d.title for d in docs) and any("招聘" in d.title for d in docs)
-    assert all(d.index_number for d in docs if world.site(d.site_id).cms == "trs")
+    assert all(str(d.plan_year) in d.title or d.cover_notice for d in plans)
+    titles = " ".join(d.title for d in docs)
+    for form in ("工作要点", "工作计划", "重点工作任务", "印发", "工作总结", "招聘", "疫情", "招标"):
+        assert form in titles, form
+    assert re.search("工作安排|工作思路", titles)
+    assert all(d.index_number for d in docs if world.site(d.site_id).cms == "trs" and not d.group)
     assert any(d.doc_number and re.fullmatch(r"\w+〔20\d\d〕\d+号", d.doc_number) for d in docs)
+    assert any(p.role == "row" for d in plans for p in d.revisions[0].paragraphs)  # task tables
 
 
 def test_bodies_read_like_chinese_plans(world):
@@ -148,7 +174,7 @@ def test_robots_txt_fences_off_search_and_one_linked_column(web):
     truth = web.truth()
     fenced = [row for row in truth if row["robots_disallowed"]]
     assert fenced and any(row["is_plan"] for row in fenced)
-    for row in web.registry_rows():
+    for row in (r for r in web.registry_rows() if r["id"] in V1_IDS):
         status, headers, body = fetch(row["base_url"] + "robots.txt")
         assert status == 200 and headers["Content-Type"].startswith("text/plain")
         rules = urllib.robotparser.RobotFileParser()
@@ -166,7 +192,7 @@ def test_robots_txt_fences_off_search_and_one_linked_column(web):
 
 
 def test_trs_list_pages_are_gbk_with_a_pager(web):
-    for row in (r for r in web.registry_rows() if r["cms"] == "trs"):
+    for row in (r for r in web.registry_rows() if r["cms"] == "trs" and r["id"] in V1_IDS):
         site = site_of(web, row["id"])
         for column in row["columns"]:
             status, headers, body = fetch(column["url"])
@@ -180,11 +206,11 @@ def test_trs_list_pages_are_gbk_with_a_pager(web):
                 assert status == 200 and TRS_PAGER.search(body.decode("gbk")).groups() == (total, "1")
             status, _, _ = fetch(column["url"].replace("index.html", f"index_{total}.html"))
             assert status == 404
-    assert any(len(trs_chain(c["url"])) > 2 * 10 for r in web.registry_rows() if r["cms"] == "trs" for c in r["columns"])
+    assert any(len(trs_chain(c["url"])) > 2 * 10 for r in web.registry_rows() if r["id"] in V1_IDS and r["cms"] == "trs" for c in r["columns"])
 
 
 def test_hanweb_column_page_and_both_dataproxies(web):
-    for row in (r for r in web.registry_rows() if r["cms"] == "hanweb"):
+    for row in (r for r in web.registry_rows() if r["cms"] == "hanweb" and r["id"] in V1_IDS):
         site = site_of(web, row["id"])
         for column_row, column in zip(row["columns"], site.columns):
             status, headers, body = fetch(column_row["url"])
@@ -215,8 +241,8 @@ def test_hanweb_column_page_and_both_dataproxies(web):
 
 def test_trs_detail_page_is_gbk_with_chrome_and_editor_body(web):
     truth = web.truth()
-    for site in (s for s in web.sites if s.cms == "trs"):
-        doc = next(d for d in truth if d["site_id"] == site.id and d["doc_number"])
+    for site in (s for s in web.sites if s.cms == "trs" and s.id in V1_IDS):
+        doc = next(d for d in truth if d["site_id"] == site.id and d["doc_number"] and not d["faults"])
         status, headers, body = fetch(doc["url"])
         assert status == 200 and "Last-Modified" in headers
         with pytest.raises(UnicodeDecodeError):
@@ -237,8 +263,8 @@ def test_trs_detail_page_is_gbk_with_chrome_and_editor_body(web):
 
 def test_hanweb_detail_page_keeps_body_between_zjeg_markers(web):
     truth = web.truth()
-    for site in (s for s in web.sites if s.cms == "hanweb"):
-        doc = next(d for d in truth if d["site_id"] == site.id and d["is_plan"])
+    for site in (s for s in web.sites if s.cms == "hanweb" and s.id in V1_IDS):
+        doc = next(d for d in truth if d["site_id"] == site.id and d["is_plan"] and not d["faults"] and not d["cover_notice"])
         status, headers, body = fetch(doc["url"])
         assert status == 200 and "Last-Modified" in headers
         text = body.decode("utf-8")
@@ -251,12 +277,12 @@ def test_hanweb_detail_page_keeps_body_between_zjeg_markers(web):
             assert chrome in text, (site.id, chrome)
 
 
-def test_every_document_is_reachable_and_listed(web):
-    truth = web.truth()
+def test_v1_documents_are_reachable_and_listed(web):
+    truth = [row for row in web.truth() if row["site_id"] in V1_IDS]
     by_url = {row["url"]: row for row in truth}
     assert len(by_url) == len(truth)
     listed: dict[str, str] = {}
-    for row in web.registry_rows():
+    for row in (r for r in web.registry_rows() if r["id"] in V1_IDS):
         for column in row["columns"]:
             for url in column_chain(row, column):
                 assert url not in listed, f"{url} listed twice"
@@ -265,7 +291,9 @@ def test_every_document_is_reachable_and_listed(web):
     for url, doc in by_url.items():
         assert listed[url] == doc["column"]
         status, _, body = fetch(url)
-        assert status == 200, url
+        assert status == 200 or doc["faults"], url
+        if doc["faults"]:
+            continue
         encoding = "gbk" if site_of(web, doc["site_id"]).cms == "trs" else "utf-8"
         assert html.escape(doc["title"]) in body.decode(encoding)
 
@@ -277,7 +305,7 @@ def test_registry_rows_describe_only_what_a_crawler_may_know(web):
         assert set(row) == {"id", "name", "level", "province", "city", "county", "region_code", "base_url", "cms",
                             "columns", "download_delay"}
         assert row["base_url"] == web.base_url(row["id"]) and row["base_url"].startswith("http://127.77.0.")
-        assert row["name"].endswith(("卫生健康委员会", "卫生健康局"))
+        assert row["name"].endswith(("卫生健康委员会", "卫生健康局", "信息网"))
         for column in row["columns"]:
             assert column["url"].startswith(row["base_url"]) and fetch(column["url"])[0] == 200
     assert len({row["base_url"] for row in rows}) == len(rows)
@@ -287,9 +315,10 @@ def test_unknown_paths_are_404(web):
     world = web.world
     future = next(d for d in world.documents if d.first_day > 0)
     for row in web.registry_rows():
+        encoding = site_of(web, row["id"]).body_encoding
         for path in ("no/such/page.html", "art/2099/1/1/art_1_1.html", "tzgg/209901/t20990101_1.html", "col/col999/index.html"):
             status, _, body = fetch(row["base_url"] + path)
-            assert status == 404 and "页面不存在".encode("gbk" if row["cms"] == "trs" else "utf-8") in body
+            assert status == 404 and "页面不存在".encode(encoding) in body, (row["id"], path)
     status, _, _ = fetch(web.base_url(future.site_id) + future.path.lstrip("/"))
     assert status == 404
 
@@ -297,22 +326,24 @@ def test_unknown_paths_are_404(web):
 def test_days_pass_new_documents_arrive_and_a_plan_is_edited(world):
     with SimWeb(world, day=0) as web:
         before = {row["url"]: row for row in web.truth()}
-        first_pages = {(r["id"], c["name"]): column_chain(r, c)[:3] for r in web.registry_rows() for c in r["columns"]}
+        v1_rows = [r for r in web.registry_rows() if r["id"] in V1_IDS]
+        first_pages = {(r["id"], c["name"]): column_chain(r, c)[:3] for r in v1_rows for c in r["columns"]}
         edited = next(d for d in world.documents if len(d.revisions) > 1)
         url = web.base_url(edited.site_id) + edited.path.lstrip("/")
         _, headers_0, page_0 = fetch(url)
 
         web.set_day(1)
         after = {row["url"]: row for row in web.truth()}
-        new = [after[url] for url in after.keys() - before.keys()]
-        assert before.keys() <= after.keys()
+        new = [after[url] for url in after.keys() - before.keys() if after[url]["site_id"] in V1_IDS]
+        gone = before.keys() - after.keys()
+        assert gone and {f["url"] for f in web.faults() if f["fault"] == "deleted"} == gone
         assert sum(row["is_plan"] for row in new) >= 2
         for row in new:
             site = next(r for r in web.registry_rows() if r["id"] == row["site_id"])
             column = next(c for c in site["columns"] if c["name"] == row["column"])
             assert column_chain(site, column)[0] == row["url"] or row["robots_disallowed"]
             assert first_pages[(site["id"], column["name"])][0] != row["url"]
-        changed = [u for u in before if before[u]["text"] != after[u]["text"]]
+        changed = [u for u in before if u in after and before[u]["text"] != after[u]["text"]]
         assert url in changed and after[url]["version"] == 2 and before[url]["version"] == 1
         _, headers_1, page_1 = fetch(url)
         assert page_1 != page_0 and headers_1["Last-Modified"] != headers_0["Last-Modified"]
@@ -321,6 +352,187 @@ def test_days_pass_new_documents_arrive_and_a_plan_is_edited(world):
 
         web.set_day(0)
         assert {row["url"] for row in web.truth()} == before.keys()
+        assert not [f for f in web.faults() if f["fault"] == "deleted"]
         assert fetch(url)[2] == page_0
     assert ground_truth(world, 1, web) == list(after.values())
-    assert len(ground_truth(world, 2, web.base_urls())) > len(after)
+    assert len(ground_truth(world, 2, web.base_urls())) >= len(after)
+
+
+# --- v2: the other families ----------------------------------------------------------------------
+
+
+def row_of(web: SimWeb, site_id: str) -> dict:
+    return next(row for row in web.registry_rows() if row["id"] == site_id)
+
+
+def test_trs_sites_numbering_from_two_carry_a_one_based_pager(web):
+    site = next(s for s in web.sites if s.page_style == "index1" and s.id != "sim-nhc")
+    url = row_of(web, site.id)["columns"][0]["url"]
+    assert url.endswith(f"/index.{site.page_ext}")
+    text = fetch(url)[2].decode(site.body_encoding)
+    assert re.search(r"var countPage = (\d+);\nvar currentPage = 1;", text)
+    pages = int(re.search(rf'createPageHTML\((\d+), 1, "index", "{site.page_ext}"\)', text).group(1))
+    assert pages > 1
+    assert fetch(url.replace("index.", "index_1."))[0] == 404
+    second = fetch(url.replace("index.", "index_2."))
+    assert second[0] == 200 and f'createPageHTML({pages}, 2, "index", "{site.page_ext}")' in second[2].decode(site.body_encoding)
+    assert fetch(url.replace("index.", f"index_{pages}."))[0] == 200
+    assert fetch(url.replace("index.", f"index_{pages + 1}."))[0] == 404
+
+
+def test_jpaas_column_is_a_shell_and_the_list_comes_as_json(web):
+    site = next(s for s in web.sites if s.cms == "jpaas" and len(web.world.documents_on(0, s.id, s.columns[0].key)) > 15)
+    column_url = row_of(web, site.id)["columns"][0]["url"]
+    status, _, body = fetch(column_url)
+    text = body.decode("utf-8")
+    unit = json.loads(re.search(r"var jpaasUnit = (\{.*?\});", text).group(1))
+    assert unit["webId"] == str(site.web_id) and unit["pageSize"] == 15 and "/art/" not in text
+    api = (f"{web.base_url(site.id)}api-gateway/jpaas-publish-server/front/page/build/unit?webId={unit['webId']}&pageId={unit['pageId']}"
+           f"&parseType=bulidstatic&pageType=column&tagId=%E5%BD%93%E5%89%8D%E6%A0%8F%E7%9B%AElist&tplSetId={unit['tplSetId']}"
+           "&paramJson=%7B%22pageNo%22%3A2%2C%22pageSize%22%3A15%7D")
+    status, headers, body = fetch(api)
+    reply = json.loads(body)
+    assert status == 200 and headers["Content-Type"].startswith("application/json") and reply["success"] is True
+    hrefs = re.findall(r'href="(/col/col\d+/art/\d{4}/art_[0-9a-f]{32}\.html)"', reply["data"]["html"])
+    assert len(hrefs) == min(15, reply["data"]["total"] - 15) and reply["data"]["total"] > 15
+
+
+def test_gkmlpt_api_lists_articles_with_epoch_dates(web):
+    site = next(s for s in web.sites if s.cms == "gkmlpt")
+    url = row_of(web, site.id)["columns"][0]["url"]
+    assert re.search(rf"/gkmlpt/api/all/\d+\?page=1&sid={site.web_id}$", url)
+    reply = json.loads(fetch(url)[2])
+    assert set(reply) == {"total", "articles", "page_size"} and reply["page_size"] == 20
+    article = reply["articles"][0]
+    assert set(article) == {"id", "title", "url", "create_time", "identifier", "document_number", "publisher"}
+    assert re.fullmatch(r"http://127\.77\.0\.\d+:\d+/gkmlpt/content/\d+/\d+/post_\d+\.html", article["url"])
+    truth = {row["url"]: row for row in web.truth()}
+    published = datetime.fromtimestamp(article["create_time"], timezone(timedelta(hours=8))).date().isoformat()
+    assert truth[article["url"]]["published"] == published
+    page_two = json.loads(fetch(url.replace("page=1", "page=2"))[2])
+    assert page_two["total"] == reply["total"] and page_two["articles"][0]["id"] != article["id"]
+
+
+def test_vsb_lists_count_down_to_one(web):
+    site = next(s for s in web.sites if s.cms == "vsb" and len(web.world.documents_on(0, s.id, s.columns[0].key)) > 2 * s.page_size)
+    url = row_of(web, site.id)["columns"][0]["url"]
+    text = fetch(url)[2].decode(site.body_encoding)
+    pages = -(-len(web.world.documents_on(0, site.id, site.columns[0].key)) // site.page_size)
+    nxt = re.search(r'<a href="([^"]+)" class="Next">下页</a>', text).group(1)
+    assert nxt == f"tzgg/{pages - 1}.htm"
+    assert re.search(r'href="\.\./info/\d+/\d+\.htm"', text)
+    last = urljoin(url, "tzgg/1.htm")
+    last_text = fetch(last)[2].decode(site.body_encoding)
+    assert "class=\"Next\"" not in last_text and re.search(r'href="\.\./\.\./info/\d+/\d+\.htm"', last_text)
+
+
+def test_generic_portal_chains_pages_and_sets_a_calendar_trap(web):
+    site = next(s for s in web.sites if s.shape == "portal")
+    url = row_of(web, site.id)["columns"][1]["url"]
+    text = fetch(url)[2].decode(site.body_encoding)
+    assert "您的位置" in text and re.search(r'<a href="([^"]+)">下一页</a>', text)
+    month = re.search(r'href="(/calendar/\d{4}-\d{2}\.html)"', text).group(1)
+    for _ in range(30):  # months link on for ever
+        body = fetch(urljoin(url, month))[2].decode(site.body_encoding)
+        month = re.search(r'<a href="(/calendar/\d{4}-\d{2}\.html)">下一月</a>', body).group(1)
+    assert month > "/calendar/2028"
+
+
+def test_aggregator_republishes_plans_among_tenders(web):
+    truth = web.truth()
+    aggregator = [row for row in truth if row["site_id"] == "sim-czh-zb"]
+    assert sum(row["kind"] == "tender" for row in aggregator) > sum(row["is_plan"] for row in aggregator) > 3
+    copy = next(row for row in aggregator if row["is_plan"])
+    assert copy["title"].startswith("【") and copy["canonical_url"] and len(copy["duplicates"]) == 2
+    page = fetch(copy["url"])[2].decode("utf-8")
+    for chrome in ("公告摘要", "公告正文", "发布时间", "金额"):
+        assert chrome in page
+    group = [row for row in truth if row["duplicate_group"] == copy["duplicate_group"]]
+    assert len({row["site_id"] for row in group}) == 3 and len({row["text"] for row in group}) == 2  # the city edits its copy
+
+
+def test_charsets_that_lie(web):
+    site = next(s for s in web.sites if s.header_charset == "UTF-8" and s.body_encoding == "gbk")
+    doc = next(row for row in web.truth() if row["site_id"] == site.id and not row["faults"] and not row["cover_notice"])
+    status, headers, body = fetch(doc["url"])
+    assert headers["Content-Type"].endswith("charset=UTF-8")
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    assert doc["title"] in html.unescape(body.decode("gbk"))
+    assert {s.body_encoding for s in web.sites} >= {"utf-8", "gbk", "gb2312", "gb18030"}
+
+
+def attachment_text(kind: str, data: bytes, tmp_path) -> str:
+    if kind == "pdf":
+        pypdf = pytest.importorskip("pypdf")
+        return "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    if kind == "docx":
+        docx = pytest.importorskip("docx")
+        return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    if not shutil.which("antiword"):
+        pytest.skip("antiword is not installed (apt-get install antiword)")
+    path = tmp_path / f"attachment.{kind}"
+    path.write_bytes(data)
+    return subprocess.run(["antiword", "-w", "0", str(path)], capture_output=True, check=True).stdout.decode("utf-8")
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx", "doc", "wps"])
+def test_cover_notices_carry_the_plan_in_an_extractable_attachment(web, kind, tmp_path):
+    row = next(r for r in web.truth() if r["cover_notice"] and r["attachment_type"] == kind and not r["faults"])
+    page = fetch(row["url"])[2].decode(site_of(web, row["site_id"]).body_encoding)
+    assert "附件：" in page and row["text"] not in page
+    status, headers, data = fetch(row["attachment_url"])
+    assert status == 200 and headers["Content-Type"] == row["attachment_content_type"]
+    extracted = re.sub(r"\s", "", attachment_text(kind, data, tmp_path))
+    for line in row["text"].split("\n"):
+        assert re.sub(r"\s", "", line) in extracted, line[:30]
+
+
+def test_some_attachments_are_served_with_a_wrong_content_type(web):
+    types = {row["attachment_content_type"] for row in web.truth() if row["attachment_url"]}
+    assert {"application/octet-stream", "text/html", "application/pdf"} <= types
+
+
+def test_a_timeout_costs_the_client_its_timeout_and_nothing_more(world):
+    with SimWeb(world, day=2, timeout_seconds=30) as web:
+        fault = next(f for f in web.faults() if f["fault"] == "timeout")
+        started = time.monotonic()
+        with pytest.raises(Exception):
+            urllib.request.urlopen(fault["url"], timeout=0.5).read()
+        assert time.monotonic() - started < 2
+        other = next(r for r in web.truth() if r["site_id"] == fault["site_id"] and not r["faults"])
+        assert fetch(other["url"])[0] == 200
+    # closing the server did not wait 30 s for the stalled handler
+
+
+def test_waf_challenges(world):
+    with SimWeb(world, day=1) as web:
+        ruishu = next(f for f in web.faults() if f["detail"] == "ruishu_412")
+        status, headers, body = fetch(ruishu["url"])
+        assert status == 412 and "$_ts" in body.decode("utf-8") and "Set-Cookie" in headers
+        assert fetch(ruishu["url"] + "robots.txt")[0] == 200
+        web.set_day(2)
+        jiasule = next(f for f in web.faults() if f["detail"] == "jiasule_521")
+        status, _, body = fetch(jiasule["url"])
+        assert status == 521
+        script = body.decode("ascii")
+        cookie = "".join(re.findall(r"\('([^']*)'\)", script.split(";max-age")[0])).split("=", 1)
+        assert cookie[0] == "__jsl_clearance_s"
+        assert fetch(jiasule["url"], headers={"Cookie": "=".join(cookie)})[0] == 200  # a solved challenge passes
+
+
+def test_faults_follow_the_day(world):
+    with SimWeb(world, day=0) as web:
+        by_day = {}
+        for day in range(4):
+            web.set_day(day)
+            by_day[day] = {(f["fault"], f["url"]) for f in web.faults()}
+            assert all(f["day"] == day for f in web.faults())
+            for row in web.truth():
+                assert set(row["faults"]) <= set(FAULT_NAMES)
+    names = {name for faults in by_day.values() for name, _ in faults}
+    assert names == set(FAULT_NAMES)
+    assert by_day[0] != by_day[1]
+    clean = {"sim-hb-wjw", "sim-zj-wsjkw"}  # the first TRS and Hanweb sites, which other tests crawl
+    assert not [f for day in (0, 1) for f in by_day[day] if any(f"127.77.0.{n}:" in f[1] for n in (1, 4))]
+    assert clean == {site.id for site in world.sites[:6] if site.id in clean}
