@@ -207,18 +207,17 @@ def demo(
     out: Path = typer.Option(Path("wjw-export"), help="Where to export the texts."),
     day: int = typer.Option(0, help="The simulated day to crawl."),
     port: int = typer.Option(8477, help="Port of the simulated sites; keep it fixed so their URLs (and doc ids) are stable."),
-    workers: int = typer.Option(2, help="Sites crawled at the same time."),
+    workers: int = typer.Option(4, help="Sites crawled at the same time (each its own process)."),
 ) -> None:
     """Start the simulated sites, archive them, export the texts: the whole job, offline."""
     from archive.export import export_txt
-    from simweb.server import SimWeb
-    from simweb.world import build_world
+    from simweb import LOOPBACK_CRAWL_SETTINGS, SimWeb, build_world
 
     target = _open(store)
     with SimWeb(build_world(), day=day, port=port) as web:
         sites = sites_from_rows(web.registry_rows())
         console.print(f"simweb: {len(sites)} simulated sites on {web.base_url(sites[0].id)} …")
-        report = _run(target, sites, CrawlOptions(mode="nightly"), workers)
+        report = _run(target, sites, CrawlOptions(mode="nightly", settings=LOOPBACK_CRAWL_SETTINGS), workers)
     _print_report(report)
     files = export_txt(target, out)
     print(f"export: {len(files)} text files in {out.resolve()}/")

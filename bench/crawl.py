@@ -28,11 +28,9 @@ from archive.pipeline import run_pipeline  # noqa: E402
 from archive.records import RunReport  # noqa: E402
 from archive.registry import sites_from_rows  # noqa: E402
 from archive.store import open_store  # noqa: E402
+from simweb import LOOPBACK_CRAWL_SETTINGS as LOOPBACK  # noqa: E402
 from simweb import SimWeb, build_world  # noqa: E402
 
-# simweb runs on loopback: no politeness delay, short timeouts so simulated hangs end quickly.
-LOOPBACK = (("DOWNLOAD_DELAY", 0), ("AUTOTHROTTLE_ENABLED", False), ("LOG_LEVEL", "WARNING"),
-            ("DOWNLOAD_TIMEOUT", 5), ("WJW_RETRY_BACKOFF_BASE", 0.1), ("WJW_RETRY_MAX_WAIT", 3))
 
 # Faults after which a document cannot be had that day, whatever the crawler does.
 UNREACHABLE = {"http_404", "http_500", "http_503", "blocked_by_waf", "timeout", "redirect_loop",

@@ -5,9 +5,7 @@ from __future__ import annotations
 from archive.records import Site
 from archive.registry import sites_from_rows
 
-# simweb is our own server on loopback: no need to wait between requests.
-FAST = (("DOWNLOAD_DELAY", 0), ("AUTOTHROTTLE_ENABLED", False), ("LOG_LEVEL", "WARNING"),
-        ("DOWNLOAD_TIMEOUT", 5), ("WJW_RETRY_BACKOFF_BASE", 0.1), ("WJW_RETRY_MAX_WAIT", 3))
+from simweb import LOOPBACK_CRAWL_SETTINGS as FAST
 
 CHROME = ("版权所有", "技术支持", "浏览次数", "【字体", "您的位置", "当前位置", "打印本页", "关闭窗口",
           "分享到", "ICP备", "网站标识码", "公网安备")
