@@ -18,7 +18,8 @@ CHALLENGE = b"<html><head><meta content='x'><script>$_ts=window['$_ts'];document
 
 @pytest.fixture(scope="module")
 def simweb_checks():
-    with SimWeb(build_world(), day=0) as web:
+    # Day 1: the day simweb puts the national commission behind its 412 challenge.
+    with SimWeb(build_world(), day=1) as web:
         sites = sites_from_rows([row | {"download_delay": 0} for row in web.registry_rows()])
         truth = web.truth()
         checks = {c.site_id: c for c in check_sites(sites, timeout=5)}
