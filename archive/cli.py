@@ -94,6 +94,8 @@ def _print_report(report: RunReport) -> None:
     Console(width=None if sys.stdout.isatty() else 160).print(table)
     print(f"archived: {report.total('new')} new, {report.total('changed')} changed, "
           f"{report.total('unchanged')} unchanged documents; {report.documents_total} in the corpus")
+    for site_id, flags in sorted(report.health_flags.items()):
+        print(f"health: {site_id}: {'; '.join(flags)}")
     print(f"store: {report.store}")
     print(f"manifest: {report.manifest_key}   report: runs/{report.run_id}/report.json")
 

@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 
 from archive.crawl import CrawlError, CrawlOptions, CrawlResult, crawl_site
 from archive.dedup import DedupIndex
+from archive.health import BASELINE_RUNS, QUIET_RUNS, load_reports, site_health
 from archive.ingest import ingest_warc, relink_clusters
 from archive.manifest import write_manifest
 from archive.records import RunReport, Site, SiteReport
@@ -76,9 +77,17 @@ def archive_crawls(
     relink_clusters(store, index, {s.site_id: s for s in report.sites})
     report.manifest_key, report.documents_total = write_manifest(store, run_id)
     report.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    report.health_flags = health_flags(store, report)
     store.put(report_key(run_id), json.dumps(report.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"),
               content_type="application/json")
     return report
+
+
+def health_flags(store: Store, report: RunReport) -> dict[str, list[str]]:
+    """The monitors that fire for this run's sites, judged over the recent run reports and this one."""
+    history = load_reports(store, runs=BASELINE_RUNS + QUIET_RUNS) + [report.to_dict()]
+    ours = {site.site_id for site in report.sites}
+    return {h.site_id: list(h.flags) for h in site_health(history) if h.flagged and h.site_id in ours}
 
 
 def site_report_from_summary(crawl: CrawlResult) -> SiteReport:

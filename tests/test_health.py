@@ -64,3 +64,16 @@ def test_cli_exits_non_zero_when_a_site_is_flagged(tmp_path):
     _write_runs(open_store(healthy_dir), {"steady": [10, 10, 10]})
     ok = CliRunner().invoke(app, ["sites", "health", "--store", healthy_dir])
     assert ok.exit_code == 0, ok.output
+
+
+def test_a_run_report_names_the_sites_whose_monitors_fire(simweb, local_store):
+    """Three runs in which a site lists nothing flag it in the third run's own report."""
+    from archive.pipeline import archive_crawls
+    from archive.records import SiteReport
+    from tests.simweb_helpers import site_of_family
+
+    site = site_of_family(simweb, "trs")
+    for n in range(3):
+        report = archive_crawls(local_store, [site], [SiteReport(site_id=site.id, failed="no list page fetched")],
+                                f"2026010{n}T000000Z-test", "nightly")
+    assert report.health_flags == {site.id: ["no item in the last 3 runs"]}
