@@ -270,3 +270,35 @@ def test_seaweed_startup_failure_shows_the_log(tmp_path, monkeypatch):
     monkeypatch.setattr(archive.seaweed, "weed_binary", lambda: fake)
     with pytest.raises(SeaweedError, match="(?s)code 3.*cannot open volume folder"):
         SeaweedServer(tmp_path / "data").start()
+
+
+@pytest.fixture(params=["local_store", "s3_store"])
+def any_store(request):
+    return request.getfixturevalue(request.param)
+
+
+def test_replace_writes_only_over_what_was_read(any_store):
+    from archive.store import WriteConflict
+
+    any_store.put("state/sites/x.json", b"one")
+    any_store.replace("state/sites/x.json", b"two", b"one")
+    assert any_store.get("state/sites/x.json") == b"two"
+    with pytest.raises(WriteConflict, match="state/sites/x.json"):
+        any_store.replace("state/sites/x.json", b"three", b"one")
+    assert any_store.get("state/sites/x.json") == b"two"
+    assert len(any_store.versions("state/sites/x.json")) == 2
+
+
+def test_two_runs_of_one_site_cannot_both_write_its_state(any_store):
+    from archive.state import StateConflict, load_state, save_state
+
+    first, second = load_state(any_store, "sim-x"), load_state(any_store, "sim-x")
+    first.listed = ["http://a/1.html"]
+    save_state(any_store, first)
+    second.listed = ["http://a/2.html"]
+    with pytest.raises(StateConflict, match="sim-x"):
+        save_state(any_store, second)
+    again = load_state(any_store, "sim-x")
+    again.listed.append("http://a/2.html")
+    save_state(any_store, again)
+    assert load_state(any_store, "sim-x").listed == ["http://a/1.html", "http://a/2.html"]

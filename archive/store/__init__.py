@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
-from archive.store.base import InvalidKey, KeyNotFound, PutResult, Store, StoreError, Version
+from archive.store.base import InvalidKey, KeyNotFound, PutResult, Store, StoreError, Version, WriteConflict
 from archive.store.local import LocalStore
 from archive.store.s3 import S3Store
 
 __all__ = ["InvalidKey", "KeyNotFound", "LocalStore", "PutResult", "S3Store", "Store", "StoreError", "Version",
-           "open_store"]
+           "WriteConflict", "open_store"]
 
 
 def open_store(uri: str, *, allow_unversioned: bool = False) -> Store:

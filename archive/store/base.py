@@ -27,6 +27,10 @@ class KeyNotFound(StoreError):
         self.key = key
 
 
+class WriteConflict(StoreError):
+    """A conditional write found the key changed since it was read."""
+
+
 class InvalidKey(StoreError, ValueError):
     """A key that could escape the store or that S3 and a folder would read differently."""
 
@@ -103,6 +107,14 @@ class Store(ABC):
     @abstractmethod
     def put(self, key: str, data: bytes, *, if_absent: bool = False, content_type: str | None = None) -> PutResult:
         """Write `data` under `key` as its newest version; with `if_absent`, only if the key is new."""
+
+    @abstractmethod
+    def replace(self, key: str, data: bytes, previous: bytes, *, content_type: str | None = None) -> PutResult:
+        """Write `data` under `key` only if its newest content is still `previous`; else raise WriteConflict.
+
+        The read-modify-write of a shared record (a site's crawl state): two
+        writers that read the same version cannot both win.
+        """
 
     @abstractmethod
     def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> PutResult:

@@ -29,7 +29,9 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from archive.store.base import KeyNotFound, PutResult, Store, StoreError, Version, check_key, check_prefix
+from archive.store.base import (
+    KeyNotFound, PutResult, Store, StoreError, Version, WriteConflict, check_key, check_prefix,
+)
 
 VERSIONS_DIR = ".versions"
 STAGING_DIR = ".tmp"
@@ -57,6 +59,12 @@ class LocalStore(Store):
             return PutResult(key, written=False, version_id=None)
         staged, digest = self._stage([data])
         return self._commit(key, staged, digest, if_absent)
+
+    def replace(self, key: str, data: bytes, previous: bytes, *, content_type: str | None = None) -> PutResult:
+        """Write `data` under `key` only if its newest content is still `previous` (checked under the key's lock)."""
+        check_key(key)
+        staged, digest = self._stage([data])
+        return self._commit(key, staged, digest, if_absent=False, previous=previous)
 
     def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> PutResult:
         """Copy the file at `path` under `key` as its newest version, in chunks."""
@@ -137,7 +145,7 @@ class LocalStore(Store):
             raise
         return Path(name), digest.hexdigest()
 
-    def _commit(self, key: str, staged: Path, digest: str, if_absent: bool) -> PutResult:
+    def _commit(self, key: str, staged: Path, digest: str, if_absent: bool, previous: bytes | None = None) -> PutResult:
         latest = self.root / key
         folder = self.root / VERSIONS_DIR / key
         try:
@@ -152,6 +160,8 @@ class LocalStore(Store):
             with _locked(folder):
                 if if_absent and latest.exists():
                     return PutResult(key, written=False, version_id=None)
+                if previous is not None and (not latest.exists() or latest.read_bytes() != previous):
+                    raise WriteConflict(f"{self.describe_key(key)}: changed since it was read; another writer won")
                 previous = _version_ids(folder)
                 if latest.exists() and not previous:
                     previous = [_adopt(latest, folder)]

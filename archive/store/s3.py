@@ -6,6 +6,8 @@ AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION, profiles.
 
 from __future__ import annotations
 
+import hashlib
+
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +19,9 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from archive.store.base import KeyNotFound, PutResult, Store, StoreError, Version, check_key, check_prefix
+from archive.store.base import (
+    KeyNotFound, PutResult, Store, StoreError, Version, WriteConflict, check_key, check_prefix,
+)
 
 _NOT_FOUND = {"NoSuchKey", "NoSuchVersion", "NotFound", "404"}
 # AWS answers 409 to a conditional write racing another on the same key; the retry then gets 412.
@@ -63,6 +67,23 @@ class S3Store(Store):
                     return PutResult(key, written=False, version_id=None)
                 time.sleep(0.1 * 2**attempt)
         raise StoreError(f"{self.describe_key(key)}: conditional write kept conflicting; try again")
+
+    def replace(self, key: str, data: bytes, previous: bytes, *, content_type: str | None = None) -> PutResult:
+        """Write `data` under `key` only if its newest content is still `previous` (If-Match on its ETag)."""
+        # A single-part object's ETag is the MD5 of its bytes, so the expected ETag
+        # follows from what was read; S3 (since 2024) and SeaweedFS 4.48 honour If-Match.
+        request = {"Bucket": self.bucket, "Key": self._full(key), "Body": data,
+                   "IfMatch": f'"{hashlib.md5(previous, usedforsecurity=False).hexdigest()}"'}
+        if content_type:
+            request["ContentType"] = content_type
+        try:
+            with self._errors(key):
+                response = self.client.put_object(**request)
+        except _Conditional as refused:
+            raise WriteConflict(f"{self.describe_key(key)}: changed since it was read ({refused.code})") from None
+        except KeyNotFound:
+            raise WriteConflict(f"{self.describe_key(key)}: gone since it was read") from None
+        return PutResult(key, written=True, version_id=response.get("VersionId"))
 
     def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> PutResult:
         """Upload the file at `path` under `key`, streamed, in parts if it is large."""
