@@ -38,6 +38,7 @@ import trafilatura
 from archive.attachments import AttachmentError, extract_attachment
 from archive.classify import classify_title, plan_year
 from archive.extract import ExtractedPage, document_text, extract_page, render_text
+from archive.quality import char_f1
 from archive.region import place_code, region_for
 
 FIXTURES = ROOT / "tests" / "fixtures" / "realpages"
@@ -57,14 +58,6 @@ class GoldPage:
     gold: str
 
 
-def char_f1(extracted: str, gold: str) -> float:
-    """Bag-of-characters F1 between two texts, whitespace ignored (Chinese has no word boundaries)."""
-    got, want = Counter(re.sub(r"\s", "", extracted)), Counter(re.sub(r"\s", "", gold))
-    common = sum((got & want).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(got.values()), common / sum(want.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def extra_lines(extracted: str, gold: str) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from pathlib import Path
 
 import lxml.html
@@ -22,6 +21,7 @@ from archive.metadata import (
     parse_date,
     strip_site_name,
 )
+from archive.quality import char_f1
 
 REALPAGES = Path(__file__).parent / "fixtures" / "realpages"
 CX = REALPAGES / "cx-extractor-python"
@@ -33,14 +33,6 @@ TRAFILATURA = REALPAGES / "trafilatura" / "tests" / "eval"
 FORBIDDEN = ("版权所有", "技术支持", "浏览次数", "返回顶部", "ICP备", "公网安备", "网站标识码", "打印本页", "关闭窗口")
 
 
-def char_f1(extracted: str, gold: str) -> float:
-    """Bag-of-characters F1 between two texts, whitespace ignored (Chinese has no word boundaries)."""
-    got, want = Counter(re.sub(r"\s", "", extracted)), Counter(re.sub(r"\s", "", gold))
-    common = sum((got & want).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(got.values()), common / sum(want.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def read_gold(path: Path) -> str:
