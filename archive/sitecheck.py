@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from archive.blocking import blocked_reason
 from archive.records import Site

@@ -5,7 +5,10 @@ from __future__ import annotations
 from archive.records import Site
 from archive.registry import sites_from_rows
 
-from simweb import LOOPBACK_CRAWL_SETTINGS as FAST
+from simweb import LOOPBACK_CRAWL_SETTINGS
+
+# Crawl settings for simweb in tests: our own loopback server owes no politeness delay.
+FAST = LOOPBACK_CRAWL_SETTINGS
 
 CHROME = ("版权所有", "技术支持", "浏览次数", "【字体", "您的位置", "当前位置", "打印本页", "关闭窗口",
           "分享到", "ICP备", "网站标识码", "公网安备")
