@@ -120,6 +120,11 @@ def _aggregator_detail(world: World, site: Site, doc: Document, day: int) -> Res
     return encode_page(site, page, last_modified=revision.modified)
 
 
+def metadata_shown(site: Site, doc: Document) -> frozenset[str]:
+    """The fields a detail page prints in a table: the portal's plain one; the aggregator has none."""
+    return frozenset() if site.shape == "aggregator" else plain.metadata_shown(site, doc)
+
+
 def calendar_page(site: Site, year: int, month: int, day: int | None) -> Response | None:
     """A calendar month (or day) page: links to the month before and after, whatever the year."""
     if not 1 <= month <= 12 or not 1 <= year <= 9999:

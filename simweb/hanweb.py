@@ -6,7 +6,7 @@ import re
 from urllib.parse import quote
 
 from simweb.model import Column, Document, Paragraph, Revision, Site, World
-from simweb.pages import Response, encode_page, esc, footer_lines, paragraphs_html, table_date
+from simweb.pages import TABLE_FIELDS, Response, encode_page, esc, footer_lines, paragraphs_html, table_date
 
 COLUMN_PAGE = re.compile(r"^/col/col(?P<column>\d+)/index\.html$")
 GET_PROXY = "/module/web/jpage/dataproxy.jsp"
@@ -195,8 +195,13 @@ def _content(site: Site, doc: Document, revision: Revision) -> str:
             f'{body}\n<p>&nbsp;</p><meta name="ContentEnd"><!--ZJEG_RSS.content.end--><!--<$[信息内容]>end-->')
 
 
+def metadata_shown(site: Site, doc: Document) -> frozenset[str]:
+    """The fields the detail page's table prints; only numbered or indexed pages carry one."""
+    return TABLE_FIELDS if doc.index_number or doc.doc_number else frozenset()
+
+
 def _metadata_table(site: Site, doc: Document) -> str:
-    if not (doc.index_number or doc.doc_number):
+    if not metadata_shown(site, doc):
         return ""
     rows = []
     if doc.index_number:

@@ -128,7 +128,7 @@ class Document:
     title: str
     kind: str
     published: datetime  # naive, China Standard Time
-    written: date | None
+    written: date | None  # 成文日期; the ground truth claims it only where the page prints it (truth.shown_metadata)
     doc_number: str | None
     index_number: str | None
     agency: str

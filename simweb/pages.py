@@ -110,6 +110,10 @@ def paragraphs_html(site: Site, doc: Document, paragraphs: tuple[Paragraph, ...]
     return "\n".join(out)
 
 
+# What a 政府信息公开 table prints besides 发布机构 and 发布日期: the fields the ground truth claims only where shown.
+TABLE_FIELDS = frozenset({"written", "doc_number", "index_number"})
+
+
 def standard_meta(site: Site, doc: Document, column_name: str, modified: datetime) -> str:
     """The GB/T 42147 metadata <meta> tags a government page carries."""
     return (

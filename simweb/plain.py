@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from simweb.model import Column, Document, Paragraph, Site, World
-from simweb.pages import Response, encode_page, esc, footer_lines, paragraphs_html, standard_meta, table_date
+from simweb.pages import TABLE_FIELDS, Response, encode_page, esc, footer_lines, paragraphs_html, standard_meta, table_date
 
 NAV = (("/", "首页"), ("/zwgk/", "政务公开"), ("/xwzx/", "新闻中心"), ("/bsfw/", "办事服务"), ("/hdjl/", "互动交流"))
 
@@ -34,9 +34,14 @@ def location(column: Column, list_href: str, tail: str = "") -> str:
             f'<a href="{list_href}">{esc(column.name)}</a>{tail}</div>\n')
 
 
+def metadata_shown(site: Site, doc: Document) -> frozenset[str]:
+    """The fields `metadata_table` prints: all of them, or none when the page has no table (nothing to index or number)."""
+    return TABLE_FIELDS if doc.index_number or doc.doc_number else frozenset()
+
+
 def metadata_table(site: Site, doc: Document) -> str:
     """The 政府信息公开 table: 索引号, 发布机构, 成文日期, 文号."""
-    if not (doc.index_number or doc.doc_number):
+    if not metadata_shown(site, doc):
         return ""
     written = table_date(site, doc.written) if doc.written else ""
     return ('<table class="gkxx" border="0">'

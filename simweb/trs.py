@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from simweb.model import Column, Document, Paragraph, Revision, Site, World
-from simweb.pages import Response, encode_page, esc, footer_lines, paragraphs_html, relative, table_date
+from simweb.pages import TABLE_FIELDS, Response, encode_page, esc, footer_lines, paragraphs_html, relative, table_date
 
 LIST_PAGE = re.compile(r"^/(?P<column>.+)/index(?:_(?P<page>[1-9]\d*))?\.(?P<ext>s?html)$")
 
@@ -210,6 +210,11 @@ def _related(world: World, site: Site, doc: Document) -> str:
         return ""
     links = "".join(f'<li><a href="{relative(d.path, doc.path)}" target="_blank">{esc(d.title)}</a></li>' for d in older)
     return f'<div class="related"><h4>相关链接</h4><ul>{links}</ul></div>'
+
+
+def metadata_shown(site: Site, doc: Document) -> frozenset[str]:
+    """The fields the detail page's table prints: every TRS detail page carries one."""
+    return TABLE_FIELDS
 
 
 def _metadata_table(site: Site, doc: Document) -> str:

@@ -6,14 +6,34 @@ from collections.abc import Mapping
 from typing import Any
 
 from simweb import faults
-from simweb.model import World
+from simweb.bodies import cn_date
+from simweb.families import FAMILIES
+from simweb.model import Document, Revision, Site, World
+
+
+def shown_metadata(site: Site, doc: Document, revision: Revision) -> dict[str, Any]:
+    """成文日期, 文号 and 索引号 as the page shows them, None where it does not print them.
+
+    The family's renderer says which fields its table prints (`metadata_shown`: an aggregator copy or a page with
+    nothing to index or number has no table); a notice also prints its 成文日期 as the date under its signature.
+    """
+    shown = FAMILIES[site.cms].metadata_shown(site, doc)
+    signed = doc.written is not None and any(
+        p.role == "signature" and p.text == cn_date(doc.written) for p in revision.paragraphs)
+    written = doc.written if "written" in shown or signed else None
+    return {
+        "written": written.isoformat() if written else None,
+        "doc_number": doc.doc_number if "doc_number" in shown else None,
+        "index_number": doc.index_number if "index_number" in shown else None,
+    }
 
 
 def ground_truth(world: World, day: int, base_urls: Mapping[str, str] | Any) -> list[dict]:
     """One record per document online that day, its URL under the base URLs (a site-id mapping or a SimWeb).
 
-    `text` is the plan's clean text: for a cover notice (`cover_notice`), the attached file's text, the page's
-    own short text being `page_text`. `faults` names what the server does wrong to this document that day;
+    `written`, `doc_number` and `index_number` are what the page prints (see `shown_metadata`), None where it
+    prints nothing. `text` is the plan's clean text: for a cover notice (`cover_notice`), the attached file's text,
+    the page's own short text being `page_text`. `faults` names what the server does wrong to this document that day;
     `reachable` says whether a polite crawler can still get its text despite them.
     """
     if not isinstance(base_urls, Mapping):
@@ -37,7 +57,8 @@ def ground_truth(world: World, day: int, base_urls: Mapping[str, str] | Any) -> 
             names.append("robots_disallowed")
         group = [d for d in world.documents_in_group(doc.group) if d is not doc and d.exists_on(day)] if doc.group else []
         source = next((d for d in world.documents_in_group(doc.group) if d.source), None) if doc.group else None
-        page_text = doc.revision_on(day).text
+        revision = doc.revision_on(day)
+        page_text = revision.text
         rows.append({
             "url": base + doc.path,
             "site_id": doc.site_id,
@@ -46,9 +67,7 @@ def ground_truth(world: World, day: int, base_urls: Mapping[str, str] | Any) -> 
             "is_plan": doc.is_plan,
             "title": doc.title,
             "published": doc.published.date().isoformat(),
-            "written": doc.written.isoformat() if doc.written else None,
-            "doc_number": doc.doc_number,
-            "index_number": doc.index_number,
+            **shown_metadata(site, doc, revision),
             "agency": doc.agency,
             "plan_year": doc.plan_year,
             "text": doc.attachment.text if doc.cover_notice else page_text,

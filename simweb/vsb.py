@@ -85,6 +85,9 @@ def home_page(world: World, site: Site) -> Response:
     return encode_page(site, plain.head(site, site.name) + plain.header(site) + f"<ul>{links}</ul>\n" + plain.footer(site))
 
 
+metadata_shown = plain.metadata_shown  # detail pages are plain.detail_page, with its table
+
+
 def route(world: World, site: Site, day: int, method: str, path: str, params: dict[str, str]) -> Response | None:
     """Answer a request for a VSB path, or None if nothing lives there."""
     if method != "GET":

@@ -125,8 +125,6 @@ def _publish(site: Site, drafts: list[Draft], rng: random.Random) -> list[Docume
         if site.org_code:
             year = draft.published.year
             index_number = f"{site.org_code}/{year}-{index_numbers.next(year):05d}"
-        # Hanweb pages show 成文日期 only in their metadata table, which only numbered or indexed pages carry.
-        shows_written = site.cms != "hanweb" or doc_number or index_number
         modified = draft.published + timedelta(minutes=rng.randint(0, 30))
         documents.append(Document(
             site_id=site.id,
@@ -136,7 +134,7 @@ def _publish(site: Site, drafts: list[Draft], rng: random.Random) -> list[Docume
             title=title,
             kind=draft.kind,
             published=draft.published,
-            written=written if shows_written else None,
+            written=written,
             doc_number=doc_number,
             index_number=index_number,
             agency=agency,

@@ -451,6 +451,33 @@ def test_aggregator_republishes_plans_among_tenders(web):
     assert len({row["site_id"] for row in group}) == 3 and len({row["text"] for row in group}) == 2  # the city edits its copy
 
 
+def test_truth_claims_only_the_metadata_its_pages_print(world):
+    """成文日期, 文号 and 索引号 in the truth are on the page: in its table, or 成文日期 as a signature line."""
+    from simweb.bodies import cn_date
+    from simweb.pages import table_date
+
+    paths = {site.id: "" for site in world.sites}
+    unclaimed = Counter()
+    for day in (0, 3):
+        for row in ground_truth(world, day, paths):
+            if row["faults"]:
+                continue
+            site = world.site(row["site_id"])
+            text = TAG.sub("", respond(world, site, day, "GET", row["url"]).body.decode(site.body_encoding))
+            if row["written"]:
+                written = datetime.fromisoformat(row["written"]).date()
+                assert (re.search("成文日期：?" + table_date(site, written), text)
+                        or cn_date(written) in {line.strip() for line in text.splitlines()}), row["url"]
+            else:
+                assert "成文日期" not in text, row["url"]
+                unclaimed["written"] += 1
+            for field in ("doc_number", "index_number"):
+                if row[field]:
+                    assert row[field] in text, (row["url"], field)
+    # Pages without a table exist: the 晋中 portal's, the aggregator's copies, republications without numbers.
+    assert unclaimed["written"] > 50
+
+
 def test_charsets_that_lie(web):
     site = next(s for s in web.sites if s.header_charset == "UTF-8" and s.body_encoding == "gbk")
     doc = next(row for row in web.truth() if row["site_id"] == site.id and not row["faults"] and not row["cover_notice"])
