@@ -61,6 +61,12 @@ def run(
         chosen = select_sites(load_sites(registry), _split(sites))
     except RegistryError as exc:
         _fail(str(exc))
+    from archive.sitecheck import NoNetwork, probe_network
+
+    try:
+        probe_network(chosen, command="wjw run")
+    except NoNetwork as exc:
+        _fail(str(exc))
     target = _open(store, allow_unversioned)
     report = _run(target, chosen, CrawlOptions(mode=mode, since=since, until=until, max_pages=max_pages), workers)
     _print_report(report)

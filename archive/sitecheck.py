@@ -151,7 +151,7 @@ def check_sites(
     """Check every site's first list pages; raise NoNetwork when no site host resolves at all."""
     sites = list(sites)
     resolve = resolver or _resolve
-    _probe_network(sites, resolve, timeout)
+    probe_network(sites, resolve, timeout)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         fetched = list(pool.map(lambda site: _fetch_site(site, timeout, resolve, progress), sites))
     pages = [(i, j, site, f) for i, (site, cols) in enumerate(zip(sites, fetched)) for j, f in enumerate(cols)
@@ -232,8 +232,10 @@ def _resolve(host: str) -> object:
     return socket.getaddrinfo(host, None)
 
 
-def _probe_network(sites: list[Site], resolve: Resolver, timeout: float) -> None:
+def probe_network(sites: list[Site], resolve: Resolver | None = None, timeout: float = 5.0,
+                  command: str = "wjw sites check") -> None:
     """Resolve the first few distinct hosts at once; if none resolves, say so instead of failing every site."""
+    resolve = resolve or _resolve
     hosts: list[str] = []
     for site in sites:
         for url in [site.base_url, *(c.url for c in site.columns)]:
@@ -251,7 +253,7 @@ def _probe_network(sites: list[Site], resolve: Resolver, timeout: float) -> None
     if not any(f.exception() is None for f in done):
         tried = ", ".join(hosts[:PROBE_HOSTS])
         raise NoNetwork(f"no network: could not resolve any site host ({tried}); "
-                        "run `wjw sites check` where the sites are reachable")
+                        f"run `{command}` where the sites are reachable")
 
 
 def _fetch_site(site: Site, timeout: float, resolve: Resolver, progress: Callable[[str], None]) -> list[_Fetched]:

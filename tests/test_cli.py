@@ -85,3 +85,16 @@ def test_demo_archives_exports_and_is_idempotent(tmp_path):
     assert second.returncode == 0, second.stderr[-3000:]
     assert re.search(r"archived: 0 new, 0 changed", second.stdout), second.stdout
     assert sorted(p.relative_to(store) for p in (store / "text").rglob("*.txt")) == texts
+
+
+def test_run_without_network_says_so_in_one_line(monkeypatch, tmp_path):
+    import socket as socket_module
+
+    def no_dns(host, *args, **kwargs):
+        raise socket_module.gaierror(-3, "Temporary failure in name resolution")
+
+    monkeypatch.setattr("archive.sitecheck._resolve", no_dns)
+    result = CliRunner().invoke(app, ["run", "--store", str(tmp_path / "store")])
+    assert result.exit_code == 1
+    assert "no network" in result.output and "wjw run" in result.output
+    assert not (tmp_path / "store").exists()  # nothing was crawled or written
