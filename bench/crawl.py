@@ -76,21 +76,6 @@ def stored_urls(store) -> dict[str, dict]:
     return {line["record"]["source_url"]: line["record"] for line in read_manifest(store)}
 
 
-def detail_fetches(store, report: RunReport) -> int:
-    """Detail pages a run fetched in full (status 200), from its WARCs."""
-    total = 0
-    for site in report.sites:
-        if site.warc_key:
-            total += sum(1 for c in read_captures(io.BytesIO(store.get(site.warc_key)))
-                         if c.kind == "detail" and c.status == 200)
-    return total
-
-
-def requests_made(report: RunReport, store) -> int:
-    """Every HTTP request a run made, robots.txt included, from its WARCs."""
-    return sum(requests_by_kind(report, store).values())
-
-
 def requests_by_kind(report: RunReport, store) -> dict[str, int]:
     """A run's requests by what they fetched: robots, list, detail in full (200), detail revisited (304),
     detail that failed, attachment."""
@@ -185,8 +170,9 @@ def main() -> int:
         results["nightly_full_fetches_beyond_new"] = max(0, fetched_in_full - new_or_changed)
 
         again = run_pipeline(store, sites, CrawlOptions(mode="nightly", settings=LOOPBACK), workers=2)
-        results["repeat_detail_fetches"] = detail_fetches(store, again)
-        results["repeat_requests"] = requests_made(again, store)
+        repeat = requests_by_kind(again, store)
+        results["repeat_detail_fetches"] = repeat.get("detail", 0)
+        results["repeat_requests"] = sum(repeat.values())
 
         missing = unreported(faults0, day0, store, stored0) + unreported(faults1, day1, store, stored1)
         results["faults_served"] = len(faults0) + len(faults1)

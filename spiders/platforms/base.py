@@ -58,6 +58,15 @@ def iso_date(text: str) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+def list_tree(response: Response) -> HtmlElement:
+    """A list page's tree without scripts, styles and the site's header, nav and footer; links absolute."""
+    root = lxml_html.fromstring(response.text)
+    for junk in root.xpath("//script|//style|//header|//nav|//footer"):
+        junk.drop_tree()
+    root.make_links_absolute(response.url, resolve_base_href=False)
+    return root
+
+
 def entries_from_fragment(fragment: str, base_url: str) -> list[ListEntry]:
     """Entries from an HTML fragment of `<li>`s or rows: each link with its title and the date beside it."""
     if not fragment.strip():

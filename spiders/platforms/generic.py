@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from lxml import html as lxml_html
 from scrapy import Request
 from scrapy.http import Response
 
-from spiders.platforms.base import ListPage, ListParser, entries_from_items
+from spiders.platforms.base import ListPage, ListParser, entries_from_items, list_tree
 
 _NEXT_TEXT = re.compile(r"^\s*(下一页|下页|后页|next|>)\s*$", re.I)
 
@@ -18,10 +17,7 @@ class GenericParser(ListParser):
 
     def parse(self, response: Response) -> ListPage:
         """Entries of the page's main list and the request for the page after it."""
-        root = lxml_html.fromstring(response.text)
-        for junk in root.xpath("//script|//style|//header|//nav|//footer"):
-            junk.drop_tree()
-        root.make_links_absolute(response.url, resolve_base_href=False)
+        root = list_tree(response)
         best: list = []
         # The list of documents is the parent whose own items carry the most
         # dated links; sidebars (热点, 友情链接) are other parents with fewer.

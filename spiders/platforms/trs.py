@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from lxml import html as lxml_html
 from scrapy import Request
 from scrapy.http import Response
 
-from spiders.platforms.base import ListPage, ListParser, entries_from_fragment
+from spiders.platforms.base import ListPage, ListParser, entries_from_items, list_tree
 
 # createPageHTML(total, current, "index", "html"): page `current` links to
 # index_{current+1}. Most sites count from 0 (index, index_1, … index_{total-1});
@@ -27,11 +26,7 @@ class TrsParser(ListParser):
 
     def parse(self, response: Response) -> ListPage:
         """Entries of the page's list, and the request for the next index_k page."""
-        root = lxml_html.fromstring(response.text)
-        for junk in root.xpath("//script|//style|//header|//nav|//footer"):
-            junk.drop_tree()
-        fragment = lxml_html.tostring(root, encoding="unicode")
-        page = ListPage(entries=entries_from_fragment(fragment, response.url))
+        page = ListPage(entries=entries_from_items(list_tree(response).iter("li", "tr")))
         one_based = response.meta.get("wjw_trs_one_based")
         next_url, one_based = next_page_url(response.url, response.text, one_based)
         if next_url:
