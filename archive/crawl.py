@@ -35,6 +35,8 @@ class CrawlOptions:
     until: str | None = None
     max_pages: int | None = None
     revisit_days: int = 30
+    # Send the pages of sites marked `render: true` through Chromium (spiders/render.py).
+    render: bool = False
     settings: tuple[tuple[str, Any], ...] = ()
 
 
@@ -64,6 +66,14 @@ def warc_key(run_id: str, site_id: str, when: datetime | None = None) -> str:
 
 def crawl_site(site: Site, store: Store, run_id: str, options: CrawlOptions = CrawlOptions()) -> CrawlResult:
     """Crawl one site in a child process and upload its WARC; raise CrawlError on failure."""
+    render = options.render and site.render
+    if render:
+        from spiders.render import RenderUnavailable, find_chromium  # noqa: PLC0415
+
+        try:
+            find_chromium()
+        except RenderUnavailable as exc:
+            raise CrawlError(f"site {site.id}: {exc}") from None
     state = load_state(store, site.id)
     known = {url: {} for url in state.listed}
     known |= {url: {k: v for k, v in entry.items() if k in ("etag", "last_modified", "first_seen")}
@@ -78,6 +88,7 @@ def crawl_site(site: Site, store: Store, run_id: str, options: CrawlOptions = Cr
             "max_pages": options.max_pages,
             "known": known,
             "revisit_days": options.revisit_days,
+            "render": render,
             "settings": dict(options.settings),
             "warc_path": str(work / "capture.warc.gz"),
             "summary_path": str(work / "summary.json"),

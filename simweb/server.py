@@ -215,6 +215,8 @@ class SimWeb:
                 "base_url": base,
                 "cms": site.cms,
                 "columns": [{"name": name, "url": base + path.lstrip("/")} for name, path in list_urls(site)],
+                # As an operator's registry would say of a site seen behind a JavaScript challenge.
+                "render": any(f.site_id == site.id and f.fault == "blocked_by_waf" for f in self.world.faults),
                 # Our own server on loopback: a short pause keeps the demo quick and still exercises the delay.
                 "download_delay": 0.1,
             })

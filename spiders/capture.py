@@ -16,6 +16,7 @@ from warcio.warcwriter import WARCWriter
 # later re-extraction knows what each capture was without crawling again.
 CAPTURE_META = (
     "wjw_site", "wjw_kind", "wjw_column", "wjw_title", "wjw_date", "wjw_doc_type", "wjw_listed", "wjw_parent",
+    "wjw_rendered",  # how a browser-rendered body was kept: dom, raw or download (spiders/render.py)
 )
 
 

@@ -40,7 +40,8 @@ class ColumnSpider(Spider):
     first list page with nothing new), `max_pages` per column, `known`
     (url → validators and first-seen time, from the site's state) and
     `revisit_days` (known documents first seen this recently are revisited
-    with conditional requests; older ones are left alone).
+    with conditional requests; older ones are left alone) and `render`
+    (send every page request through a real browser: spiders/render.py).
     """
 
     name = "column"
@@ -54,6 +55,7 @@ class ColumnSpider(Spider):
         max_pages: int | None = None,
         known: dict[str, dict[str, str]] | None = None,
         revisit_days: int = 30,
+        render: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -65,6 +67,7 @@ class ColumnSpider(Spider):
         self.known = known or {}
         self.revisit_after = datetime.now(timezone.utc) - timedelta(days=revisit_days)
         self.parser = parser_for(self.site.cms)
+        self.render = render
         self.counts: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
@@ -95,8 +98,17 @@ class ColumnSpider(Spider):
         meta = {**(request.meta if request else {}), "wjw_site": self.site.id, "wjw_kind": "list",
                 "wjw_column": column, "wjw_page_no": page_no}
         if request is not None:
-            return request.replace(callback=self.parse_list, errback=self.on_error, meta=meta)
-        return Request(url, callback=self.parse_list, errback=self.on_error, meta=meta)
+            return request.replace(callback=self.parse_list, errback=self.on_error, meta=self._rendered(meta))
+        return Request(url, callback=self.parse_list, errback=self.on_error, meta=self._rendered(meta))
+
+    def _rendered(self, meta: dict[str, Any]) -> dict[str, Any]:
+        """The meta of a request, sent through the browser when this crawl renders."""
+        if not self.render:
+            return meta
+        from spiders.render import SETTLE_SECONDS, render_meta  # noqa: PLC0415 - scrapy-playwright only when rendering
+
+        fresh = render_meta(self.settings.getfloat("WJW_RENDER_SETTLE_S", SETTLE_SECONDS))
+        return {**{k: v for k, v in meta.items() if not k.startswith(("playwright", "wjw_render"))}, **fresh}
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         """Queue the candidates of one list page and, within bounds, the next page."""
@@ -179,9 +191,10 @@ class ColumnSpider(Spider):
             headers=headers,
             callback=self.parse_detail,
             errback=self.on_error,
-            meta={"wjw_site": self.site.id, "wjw_kind": "detail", "wjw_column": column, "wjw_listed": entry.url,
-                  "wjw_title": entry.title, "wjw_date": entry.date, "wjw_doc_type": verdict.doc_type,
-                  "handle_httpstatus_list": [304]},
+            meta=self._rendered({
+                "wjw_site": self.site.id, "wjw_kind": "detail", "wjw_column": column, "wjw_listed": entry.url,
+                "wjw_title": entry.title, "wjw_date": entry.date, "wjw_doc_type": verdict.doc_type,
+                "handle_httpstatus_list": [304]}),
         )
 
     def parse_detail(self, response: Response) -> Iterator[Request]:
@@ -205,8 +218,8 @@ class ColumnSpider(Spider):
                     response.urljoin(href),
                     callback=self.parse_attachment,
                     errback=self.on_error,
-                    meta={"wjw_site": self.site.id, "wjw_kind": "attachment", "wjw_parent": response.url,
-                          "wjw_title": label.strip()[:200]},
+                    meta=self._rendered({"wjw_site": self.site.id, "wjw_kind": "attachment",
+                                         "wjw_parent": response.url, "wjw_title": label.strip()[:200]}),
                 )
 
     def parse_attachment(self, response: Response) -> None:

@@ -27,6 +27,15 @@ def crawl(job: dict) -> dict:
     settings.set("AUTOTHROTTLE_START_DELAY", site.get("download_delay", 0.5), priority="cmdline")
     settings.set("WJW_WARC_PATH", job["warc_path"], priority="cmdline")
     settings.set("WJW_SITE_ID", site["id"], priority="cmdline")
+    render = bool(job.get("render"))
+    if render:
+        from spiders.render import find_chromium, render_settings  # noqa: PLC0415 - only when rendering
+
+        for name, value in render_settings(find_chromium(), settings["USER_AGENT"], settings.getint(
+                "CONCURRENT_REQUESTS_PER_DOMAIN"), settings.getfloat("DOWNLOAD_TIMEOUT")).items():
+            settings.set(name, value, priority="cmdline")
+        settings.set("DOWNLOADER_MIDDLEWARES", {**settings.getdict("DOWNLOADER_MIDDLEWARES"),
+                                                "spiders.render.RenderedResponseMiddleware": 960}, priority="cmdline")
     for name, value in job.get("settings", {}).items():
         settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(settings, install_root_handler=True)
@@ -40,6 +49,7 @@ def crawl(job: dict) -> dict:
         max_pages=job.get("max_pages"),
         known=job.get("known", {}),
         revisit_days=job.get("revisit_days", 30),
+        render=render,
     )
     process.start()
     summary = crawler.spider.summary()
