@@ -11,7 +11,7 @@ ENV UV_PYTHON_DOWNLOADS=never \
     AIRFLOW__CORE__LOAD_EXAMPLES=False
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends antiword catdoc \
+    && apt-get install -y --no-install-recommends antiword catdoc chromium \
     && rm -rf /var/lib/apt/lists/* \
     && pip install --no-cache-dir uv
 

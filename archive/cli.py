@@ -52,6 +52,7 @@ def run(
     until: Optional[str] = typer.Option(None, help="Backfill: only documents listed on or before YYYY-MM-DD."),
     max_pages: Optional[int] = typer.Option(None, help="List pages per column at most."),
     workers: int = typer.Option(2, help="Sites crawled at the same time (each in its own process)."),
+    render: bool = typer.Option(False, help="Send the pages of sites marked render: true through Chromium."),
     allow_unversioned: bool = typer.Option(False, help="Write to an S3 bucket without versioning (history is lost)."),
 ) -> None:
     """Crawl the registry's sites, extract, dedup and store; print what was archived."""
@@ -67,10 +68,28 @@ def run(
         probe_network(chosen, command="wjw run")
     except NoNetwork as exc:
         _fail(str(exc))
+    _check_render(chosen, render)
     target = _open(store, allow_unversioned)
-    report = _run(target, chosen, CrawlOptions(mode=mode, since=since, until=until, max_pages=max_pages), workers)
+    options = CrawlOptions(mode=mode, since=since, until=until, max_pages=max_pages, render=render)
+    report = _run(target, chosen, options, workers)
     _print_report(report)
     _exit_for(report)
+
+
+def _check_render(sites: list[Site], render: bool) -> None:
+    """With --render, make sure a browser is there for the sites that need one, before anything is crawled."""
+    needing = [s.id for s in sites if s.render]
+    if not render:
+        return
+    if not needing:
+        console.print("[yellow]note:[/yellow] --render changes nothing: no chosen site is marked render: true")
+        return
+    from spiders.render import RenderUnavailable, find_chromium
+
+    try:
+        console.print(f"rendering {', '.join(needing)} with {find_chromium()}")
+    except RenderUnavailable as exc:
+        _fail(f"--render: {', '.join(needing)}: {exc}")
 
 
 def _run(store, sites: list[Site], options: CrawlOptions, workers: int) -> RunReport:
@@ -100,6 +119,9 @@ def _print_report(report: RunReport) -> None:
     Console(width=None if sys.stdout.isatty() else 160).print(table)
     print(f"archived: {report.total('new')} new, {report.total('changed')} changed, "
           f"{report.total('unchanged')} unchanged documents; {report.documents_total} in the corpus")
+    for s in report.sites:
+        if s.browser_requests:
+            print(f"rendered: {s.site_id}: Chromium sent {s.browser_requests} requests (documents and their scripts)")
     for site_id, flags in sorted(report.health_flags.items()):
         print(f"health: {site_id}: {'; '.join(flags)}")
     print(f"store: {report.store}")
@@ -216,6 +238,7 @@ def demo(
     day: int = typer.Option(0, help="The simulated day to crawl."),
     port: int = typer.Option(8477, help="Port of the simulated sites; keep it fixed so their URLs (and doc ids) are stable."),
     workers: int = typer.Option(4, help="Sites crawled at the same time (each its own process)."),
+    render: bool = typer.Option(False, help="Send the pages of sites marked render: true through Chromium."),
 ) -> None:
     """Start the simulated sites, archive them, export the texts: the whole job, offline."""
     from archive.export import export_txt
@@ -224,8 +247,10 @@ def demo(
     target = _open(store)
     with SimWeb(build_world(), day=day, port=port) as web:
         sites = sites_from_rows(web.registry_rows())
+        _check_render(sites, render)
         console.print(f"simweb: {len(sites)} simulated sites on {web.base_url(sites[0].id)} …")
-        report = _run(target, sites, CrawlOptions(mode="nightly", settings=LOOPBACK_CRAWL_SETTINGS), workers)
+        options = CrawlOptions(mode="nightly", settings=LOOPBACK_CRAWL_SETTINGS, render=render)
+        report = _run(target, sites, options, workers)
     _print_report(report)
     files = export_txt(target, out)
     print(f"export: {len(files)} text files in {out.resolve()}/")

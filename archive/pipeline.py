@@ -93,7 +93,8 @@ def health_flags(store: Store, report: RunReport) -> dict[str, list[str]]:
 def site_report_from_summary(crawl: CrawlResult) -> SiteReport:
     """Start a site's report from what its spider counted."""
     summary = crawl.summary
-    report = SiteReport(site_id=crawl.site_id, warc_key=crawl.warc_key)
+    report = SiteReport(site_id=crawl.site_id, warc_key=crawl.warc_key,
+                        browser_requests=summary.get("counts", {}).get("browser_requests", 0))
     for reason, n in summary.get("skipped", {}).items():
         report.skip(reason, n)
     for reason, n in summary.get("errors", {}).items():

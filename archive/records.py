@@ -169,6 +169,8 @@ class SiteReport:
     unchanged: int = 0
     duplicates: int = 0
     relinked: int = 0
+    # Requests Chromium sent for rendered pages (documents, their scripts); 0 when the site was not rendered.
+    browser_requests: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     warc_key: str | None = None

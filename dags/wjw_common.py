@@ -38,6 +38,9 @@ COMMON_PARAMS = {
                       description="A registry directory or YAML file; empty: the project's sites/."),
     "crawl_settings": Param({}, type="object", title="Scrapy settings",
                             description="Scrapy setting overrides for every site, e.g. {\"LOG_LEVEL\": \"INFO\"}."),
+    "render": Param(False, type="boolean", title="Render with Chromium",
+                    description="Send the pages of sites marked render: true through Chromium (needs "
+                                "`apt-get install chromium` on the workers); off: they are crawled plainly."),
 }
 
 
@@ -110,6 +113,7 @@ def crawl(chunk: list[dict]) -> list[dict]:
     store = open_run_store(params)
     options = CrawlOptions(mode=params.get("mode", "nightly"), since=params.get("since") or None,
                            until=params.get("until") or None, max_pages=params.get("max_pages") or None,
+                           render=bool(params.get("render")),
                            settings=tuple(sorted((params.get("crawl_settings") or {}).items())))
     run_id = archive_run_id(context)
     results = []

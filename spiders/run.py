@@ -57,6 +57,10 @@ def crawl(job: dict) -> dict:
     summary["counts"]["responses"] = stats.get("downloader/response_count", 0)
     summary["counts"]["requests"] = stats.get("downloader/request_count", 0)
     summary["counts"]["robots_forbidden"] = stats.get("robotstxt/forbidden", 0)
+    if render:  # what the browser sent to the site: documents and their scripts, not what it was refused
+        summary["counts"]["browser_requests"] = (stats.get("playwright/request_count", 0)
+                                                 - stats.get("playwright/request_count/aborted", 0))
+        summary["counts"]["browser_requests_refused"] = stats.get("playwright/request_count/aborted", 0)
     summary["finish_reason"] = stats.get("finish_reason")
     return summary
 
