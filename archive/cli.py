@@ -84,7 +84,7 @@ def _check_render(sites: list[Site], render: bool) -> None:
     if not needing:
         console.print("[yellow]note:[/yellow] --render changes nothing: no chosen site is marked render: true")
         return
-    from spiders.render import RenderUnavailable, find_chromium
+    from archive.browser import RenderUnavailable, find_chromium
 
     try:
         console.print(f"rendering {', '.join(needing)} with {find_chromium()}")

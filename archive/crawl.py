@@ -68,7 +68,7 @@ def crawl_site(site: Site, store: Store, run_id: str, options: CrawlOptions = Cr
     """Crawl one site in a child process and upload its WARC; raise CrawlError on failure."""
     render = options.render and site.render
     if render:
-        from spiders.render import RenderUnavailable, find_chromium  # noqa: PLC0415
+        from archive.browser import RenderUnavailable, find_chromium
 
         try:
             find_chromium()

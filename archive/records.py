@@ -45,7 +45,7 @@ class Site:
     verified: bool = False
     evidence_date: str | None = None
     unknown_columns: tuple[str, ...] = ()
-    # A plain client gets a JS challenge here; browser rendering is off unless the operator turns it on.
+    # A plain client gets a JS challenge here: `wjw run --render` sends its pages through Chromium (off by default).
     render: bool = False
     notes: tuple[str, ...] = ()
 

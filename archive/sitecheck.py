@@ -209,7 +209,8 @@ def site_line(check: SiteCheck) -> str:
     if check.newest:
         detail.append(f"newest {check.newest}")
     if check.blocked:
-        detail.append(f"blocked: {check.blocked}" + (" (row says render: browser rendering is off)" if check.render else ""))
+        hint = " (row says render: `wjw run --render` crawls it in Chromium)" if check.render else ""
+        detail.append(f"blocked: {check.blocked}{hint}")
     if check.redirected:
         moved = next(c.final_url for c in check.columns if c.redirected)
         detail.append(f"redirected to {moved}")

@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from archive.browser import RenderUnavailable, find_chromium  # noqa: E402
 from archive.crawl import CrawlOptions  # noqa: E402
 from archive.manifest import read_manifest  # noqa: E402
 from archive.pipeline import run_pipeline  # noqa: E402
@@ -30,7 +31,6 @@ from archive.registry import sites_from_rows  # noqa: E402
 from archive.store import open_store  # noqa: E402
 from simweb import LOOPBACK_CRAWL_SETTINGS as LOOPBACK  # noqa: E402
 from simweb import SimWeb, build_world  # noqa: E402
-from spiders.render import RenderUnavailable, find_chromium  # noqa: E402
 
 CHALLENGED = ("sim-hf-wjw", 2)  # simweb's 加速乐 (521) site, and the day its challenge is up
 

@@ -107,7 +107,8 @@ class ColumnSpider(Spider):
             return meta
         from spiders.render import SETTLE_SECONDS, render_meta  # noqa: PLC0415 - scrapy-playwright only when rendering
 
-        fresh = render_meta(self.settings.getfloat("WJW_RENDER_SETTLE_S", SETTLE_SECONDS))
+        fresh = render_meta(self.settings.getfloat("WJW_RENDER_SETTLE_S", SETTLE_SECONDS),
+                            self.settings.getfloat("DOWNLOAD_TIMEOUT"), self.settings.getint("DOWNLOAD_MAXSIZE"))
         return {**{k: v for k, v in meta.items() if not k.startswith(("playwright", "wjw_render"))}, **fresh}
 
     def parse_list(self, response: Response) -> Iterator[Request]:

@@ -28,21 +28,15 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import os
-import shutil
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 
 from archive.blocking import blocked_reason
-
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
-INSTALL_HINT = ("install it with `apt-get install chromium` (Debian, Ubuntu), "
-                "or set WJW_CHROMIUM to the path of a Chromium or Chrome binary")
 
 # As the machine's own probe starts Chromium: no sandbox (containers run as
 # root), no GPU, and none of the background traffic to Google that a closed
@@ -60,25 +54,6 @@ SKIPPED_RESOURCES = frozenset({"image", "media", "font", "stylesheet"})
 # counts as blocked; the WJW_RENDER_SETTLE_S setting overrides it.
 SETTLE_SECONDS = 15.0
 
-
-
-class RenderUnavailable(RuntimeError):
-    """Rendering was asked for but no browser can run here; the message says how to install one."""
-
-
-def find_chromium() -> str:
-    """The Chromium (or Chrome) binary to drive: WJW_CHROMIUM, else the first on PATH."""
-    configured = os.environ.get("WJW_CHROMIUM")
-    if configured:
-        path = Path(configured)
-        if path.is_file() and os.access(path, os.X_OK):
-            return str(path)
-        raise RenderUnavailable(f"WJW_CHROMIUM={configured} is not an executable file; {INSTALL_HINT}")
-    for name in CHROMIUM_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise RenderUnavailable(f"browser rendering needs Chromium, which is not installed: {INSTALL_HINT}")
 
 
 def render_settings(executable: str, user_agent: str, pages: int, timeout_s: float) -> dict[str, Any]:
@@ -147,8 +122,11 @@ class RenderState:
     browser gives for a page it has not cached.
     """
 
-    def __init__(self, settle_s: float = SETTLE_SECONDS) -> None:
+    def __init__(self, settle_s: float = SETTLE_SECONDS, timeout_s: float = 30.0, maxsize: int = 0) -> None:
         self.settle_s = settle_s
+        self.timeout_s = timeout_s
+        self.maxsize = maxsize
+        self.oversize = False
         self.navigations: list[_Navigation] = []
         self.raw: bytes | None = None
         self.charset: str | None = None
@@ -158,6 +136,7 @@ class RenderState:
         """Route the page's main-frame documents through `_fetch` before the navigation starts."""
         self.navigations = []
         self.raw = self.charset = None
+        self.oversize = False
         first = {"method": request.method, "headers": {}}
         for name in ("If-None-Match", "If-Modified-Since", "Referer", "Content-Type"):
             if request.headers.get(name):
@@ -181,10 +160,14 @@ class RenderState:
         await page.route("**/*", handle)
 
     async def _fetch(self, route: Any, headers: dict[str, str], **kwargs: Any) -> None:
-        response = await route.fetch(headers=headers, **kwargs)
+        response = await route.fetch(headers=headers, timeout=self.timeout_s * 1000, **kwargs)
         navigation = _Navigation(response.url, response.status, dict(response.headers))
         self.navigations.append(navigation)
         body = b"" if response.status == 304 else await response.body()
+        if self.maxsize and len(body) > self.maxsize:
+            # The browser cannot stop a body midway as Scrapy does; it is refused once it has arrived.
+            self.oversize = True
+            body = b""
         if response.status != 304 and _is_html(navigation.headers.get("content-type", "")) and not _is_file(body):
             self.raw = None
             await route.fulfill(response=response)
@@ -236,11 +219,11 @@ def _is_file(body: bytes) -> bool:
     return head.startswith(_FILE_MAGIC) or b"%PDF-" in head or b"\x00" in head
 
 
-def render_meta(settle_s: float = SETTLE_SECONDS) -> dict[str, Any]:
+def render_meta(settle_s: float = SETTLE_SECONDS, timeout_s: float = 30.0, maxsize: int = 0) -> dict[str, Any]:
     """Request meta that sends a request through the browser (a fresh state per request)."""
     from scrapy_playwright.page import PageMethod  # noqa: PLC0415 - only with rendering on
 
-    state = RenderState(settle_s)
+    state = RenderState(settle_s, timeout_s, maxsize)
     return {
         "playwright": True,
         "playwright_page_init_callback": state.watch,
@@ -262,6 +245,8 @@ class RenderedResponseMiddleware:
         state: RenderState | None = request.meta.get("wjw_render")
         if state is None or "playwright" not in response.flags:
             return response
+        if state.oversize:
+            raise IgnoreRequest(f"{request.url}: body larger than DOWNLOAD_MAXSIZE ({state.maxsize} bytes)")
         if "playwright_suggested_filename" in request.meta:
             request.meta["wjw_rendered"] = "download"
             return response

@@ -29,7 +29,8 @@ def crawl(job: dict) -> dict:
     settings.set("WJW_SITE_ID", site["id"], priority="cmdline")
     render = bool(job.get("render"))
     if render:
-        from spiders.render import find_chromium, render_settings  # noqa: PLC0415 - only when rendering
+        from archive.browser import find_chromium
+        from spiders.render import render_settings  # noqa: PLC0415 - scrapy-playwright only when rendering
 
         for name, value in render_settings(find_chromium(), settings["USER_AGENT"], settings.getint(
                 "CONCURRENT_REQUESTS_PER_DOMAIN"), settings.getfloat("DOWNLOAD_TIMEOUT")).items():

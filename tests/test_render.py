@@ -14,13 +14,14 @@ from collections import Counter
 import pytest
 from typer.testing import CliRunner
 
+from archive.browser import RenderUnavailable, find_chromium
 from archive.captures import read_captures
 from archive.cli import app
 from archive.crawl import CrawlError, CrawlOptions, crawl_site
 from archive.manifest import read_manifest
 from archive.pipeline import run_pipeline
 from archive.registry import sites_from_rows
-from spiders.render import RenderUnavailable, _encode_dom, _is_file, find_chromium
+from spiders.render import _encode_dom, _is_file
 from tests.simweb_helpers import CHROME, FAST, plan_urls
 
 RENDER = CrawlOptions(mode="nightly", settings=(*FAST, ("WJW_RENDER_SETTLE_S", 3.0)), render=True)
@@ -174,3 +175,11 @@ def test_a_challenge_that_never_clears_is_counted_as_blocked(simweb, local_store
         report = run_pipeline(local_store, [site], RENDER).sites[0]
     assert report.errors.get("blocked_by_waf") and report.new == 0
     assert list(local_store.list("docs/")) == []
+
+
+def test_rendered_bodies_over_the_size_limit_are_refused(simweb, local_store, chromium):
+    site = dataclasses.replace(sim_site(simweb, "sim-hb-wjw"), render=True)
+    small = dataclasses.replace(RENDER, settings=(*RENDER.settings, ("DOWNLOAD_MAXSIZE", 2048),
+                                                  ("DOWNLOAD_WARNSIZE", 1024)))
+    report = run_pipeline(local_store, [site], small).sites[0]
+    assert report.errors.get("oversize") and report.new == 0

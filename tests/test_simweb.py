@@ -302,8 +302,9 @@ def test_registry_rows_describe_only_what_a_crawler_may_know(web):
     rows = web.registry_rows()
     assert [row["id"] for row in rows] == [site.id for site in web.sites]
     for row in rows:
+        # `render` is what an operator's registry says of a site seen behind a JS challenge, as the real one does.
         assert set(row) == {"id", "name", "level", "province", "city", "county", "region_code", "base_url", "cms",
-                            "columns", "download_delay"}
+                            "columns", "download_delay", "render"}
         assert row["base_url"] == web.base_url(row["id"]) and row["base_url"].startswith("http://127.77.0.")
         assert row["name"].endswith(("卫生健康委员会", "卫生健康局", "信息网"))
         for column in row["columns"]:
