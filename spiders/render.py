@@ -10,11 +10,13 @@ What the browser returns is kept as follows, and the WARC's metadata record
 says which (`"rendered"`):
 
 - `dom`: an HTML page, as the browser's DOM once any challenge has cleared,
-  serialised as UTF-8. It is not the bytes the server sent: scripts have run.
-- `raw`: anything not HTML (a list endpoint's JSON or XML, a PDF the browser
-  showed in its viewer), as the server sent it; a browser would wrap it in
-  its own viewer markup.
-- `download`: a file the browser downloaded (an attachment), as sent.
+  serialised in the charset the browser read it in (so it decodes as the
+  page did). It is not the bytes the server sent: scripts have run.
+- `raw`: anything not HTML (a list endpoint's JSON or XML, a PDF, a 304 to
+  a conditional revisit), as the server sent it; a browser would wrap it in
+  its own viewer markup, or fail on a 304 for a page it has not cached.
+- `download`: a file the browser itself downloaded, as sent (a fallback:
+  documents that are files are normally fetched raw).
 
 The status and headers recorded are those of the last document the browser
 loaded, so a challenge that clears is recorded as the page behind it, and one
@@ -55,7 +57,6 @@ SKIPPED_RESOURCES = frozenset({"image", "media", "font", "stylesheet"})
 SETTLE_SECONDS = 15.0
 
 
-
 def render_settings(executable: str, user_agent: str, pages: int, timeout_s: float) -> dict[str, Any]:
     """Scrapy settings that route requests marked `playwright` through Chromium; the rest stay plain."""
     handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
@@ -75,21 +76,16 @@ def render_settings(executable: str, user_agent: str, pages: int, timeout_s: flo
 
 
 async def browser_headers(*, browser_type_name: str, playwright_request: Any, scrapy_request_data: dict) -> dict[str, str]:
-    """The browser's own headers (and its cookies: a cleared challenge lives there), with our User-Agent.
+    """The browser's own headers for a page's scripts and XHR (its cookies included), with our User-Agent.
 
-    A navigation also carries the spider's conditional and Referer headers, so
-    a rendered revisit is as cheap as a plain one (a 304 when unchanged).
-    scrapy-playwright's default would replace the browser's headers with
-    Scrapy's, dropping the clearance cookie the challenge script just set.
+    scrapy-playwright's default would send Scrapy's headers on navigations,
+    dropping the clearance cookie a challenge script just set; documents are
+    fetched by `RenderState` anyway, with the spider's conditional headers.
     """
     headers = await playwright_request.all_headers()
     ours = {name.lower(): value for name, value in scrapy_request_data["headers"].to_unicode_dict().items()}
     if ours.get("user-agent"):
         headers["user-agent"] = ours["user-agent"]
-    if playwright_request.is_navigation_request():
-        for name in ("if-none-match", "if-modified-since", "referer"):
-            if ours.get(name):
-                headers[name] = ours[name]
     return headers
 
 
@@ -130,7 +126,6 @@ class RenderState:
         self.navigations: list[_Navigation] = []
         self.raw: bytes | None = None
         self.charset: str | None = None
-        self.cleared = True
 
     async def watch(self, page: Any, request: Request) -> None:
         """Route the page's main-frame documents through `_fetch` before the navigation starts."""
@@ -167,7 +162,9 @@ class RenderState:
         if self.maxsize and len(body) > self.maxsize:
             # The browser cannot stop a body midway as Scrapy does; it is refused once it has arrived.
             self.oversize = True
-            body = b""
+            self.raw = None
+            await route.fulfill(status=200, body="", content_type="text/html")
+            return
         if response.status != 304 and _is_html(navigation.headers.get("content-type", "")) and not _is_file(body):
             self.raw = None
             await route.fulfill(response=response)
@@ -188,12 +185,10 @@ class RenderState:
             except PlaywrightError:  # the challenge script navigated away mid-read
                 html = None
             if html is not None and blocked_reason(200, html.encode("utf-8")) is None:
-                self.cleared = True
                 self.charset = await page.evaluate("document.characterSet")
                 return
             if loop.time() >= deadline:
-                self.cleared = False
-                return
+                return  # still a challenge: its status (412, 521) says blocked
             await asyncio.sleep(0.25)
 
     @property
