@@ -98,10 +98,10 @@ class ColumnSpider(Spider):
         meta = {**(request.meta if request else {}), "wjw_site": self.site.id, "wjw_kind": "list",
                 "wjw_column": column, "wjw_page_no": page_no}
         if request is not None:
-            return request.replace(callback=self.parse_list, errback=self.on_error, meta=self._rendered(meta))
-        return Request(url, callback=self.parse_list, errback=self.on_error, meta=self._rendered(meta))
+            return request.replace(callback=self.parse_list, errback=self.on_error, meta=self.rendered(meta))
+        return Request(url, callback=self.parse_list, errback=self.on_error, meta=self.rendered(meta))
 
-    def _rendered(self, meta: dict[str, Any]) -> dict[str, Any]:
+    def rendered(self, meta: dict[str, Any]) -> dict[str, Any]:
         """The meta of a request, sent through the browser when this crawl renders."""
         if not self.render:
             return meta
@@ -192,7 +192,7 @@ class ColumnSpider(Spider):
             headers=headers,
             callback=self.parse_detail,
             errback=self.on_error,
-            meta=self._rendered({
+            meta=self.rendered({
                 "wjw_site": self.site.id, "wjw_kind": "detail", "wjw_column": column, "wjw_listed": entry.url,
                 "wjw_title": entry.title, "wjw_date": entry.date, "wjw_doc_type": verdict.doc_type,
                 "handle_httpstatus_list": [304]}),
@@ -219,7 +219,7 @@ class ColumnSpider(Spider):
                     response.urljoin(href),
                     callback=self.parse_attachment,
                     errback=self.on_error,
-                    meta=self._rendered({"wjw_site": self.site.id, "wjw_kind": "attachment",
+                    meta=self.rendered({"wjw_site": self.site.id, "wjw_kind": "attachment",
                                          "wjw_parent": response.url, "wjw_title": label.strip()[:200]}),
                 )
 

@@ -37,6 +37,7 @@ from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
+from scrapy.utils.httpobj import urlparse_cached
 
 from archive.blocking import blocked_reason
 
@@ -233,7 +234,16 @@ class RenderedResponseMiddleware:
     Sits just outside the download handler (above the WARC capture), so the
     WARC, the retry middleware and the spider all see the final status, and
     the capture metadata says how the body was obtained.
+
+    robots.txt goes through the browser too: a site that challenges every
+    plain request challenges that one as well, and a challenge page read as
+    robots.txt would allow everything.
     """
+
+    def process_request(self, request: Request, spider: Spider) -> None:
+        """Send the robots.txt request Scrapy makes itself through the browser, like the spider's own."""
+        if "wjw_render" not in request.meta and urlparse_cached(request).path == "/robots.txt":
+            request.meta.update(spider.rendered({}))
 
     def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
         """Replace the first navigation's status with the last one's, and fix the body's encoding."""

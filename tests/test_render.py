@@ -127,7 +127,7 @@ def test_rendering_clears_the_jiasule_challenge_and_stores_the_pages_behind_it(s
         truth = {t["url"]: t for t in simweb.truth()}
     report = first.sites[0]
     assert not report.errors and report.new == len(expected)
-    assert plain.browser_requests == 0 and report.browser_requests >= report.pages_fetched - 1  # all but robots.txt
+    assert plain.browser_requests == 0 and report.browser_requests >= report.pages_fetched  # robots.txt included
     records = [line["record"] for line in read_manifest(local_store)]
     assert {r["source_url"] for r in records} == expected
     for record in records:
@@ -183,3 +183,13 @@ def test_rendered_bodies_over_the_size_limit_are_refused(simweb, local_store, ch
                                                   ("DOWNLOAD_WARNSIZE", 1024)))
     report = run_pipeline(local_store, [site], small).sites[0]
     assert report.errors.get("oversize") and report.new == 0
+
+
+def test_robots_txt_is_read_through_the_browser_and_obeyed(simweb, local_store, chromium):
+    disallowed = [t for t in simweb.truth() if t["robots_disallowed"]]
+    site = dataclasses.replace(sim_site(simweb, disallowed[0]["site_id"]), render=True)
+    result = crawl_site(site, local_store, "20260101T000000Z-robots", RENDER)
+    stored = list(read_captures(io.BytesIO(local_store.get(result.warc_key))))
+    assert [c.meta.get("rendered") for c in stored if c.kind == "robots"] == ["raw"]
+    assert not {c.url for c in stored} & {t["url"] for t in disallowed}
+    assert result.summary["errors"].get("robots_disallowed", 0) > 0
