@@ -10,8 +10,9 @@ from simweb import LOOPBACK_CRAWL_SETTINGS
 # Crawl settings for simweb in tests: our own loopback server owes no politeness delay.
 FAST = LOOPBACK_CRAWL_SETTINGS
 
+# Page chrome that must never reach an extracted text (simweb's pages and the saved real ones alike).
 CHROME = ("版权所有", "技术支持", "浏览次数", "【字体", "您的位置", "当前位置", "打印本页", "关闭窗口",
-          "分享到", "ICP备", "网站标识码", "公网安备")
+          "分享到", "返回顶部", "ICP备", "网站标识码", "公网安备")
 
 
 def site_of_family(simweb, family: str, robots_clean: bool = True) -> Site:

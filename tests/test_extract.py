@@ -21,17 +21,13 @@ from archive.metadata import (
     strip_site_name,
 )
 from archive.quality import char_f1
+from tests.simweb_helpers import CHROME
 
 REALPAGES = Path(__file__).parent / "fixtures" / "realpages"
 CX = REALPAGES / "cx-extractor-python"
 MAGIC = REALPAGES / "magic-html" / "benchmark" / "data" / "article"
 READABILITY = REALPAGES / "html-cleaning-dataset-merged" / "readability"
 TRAFILATURA = REALPAGES / "trafilatura" / "tests" / "eval"
-
-# Chrome that must never survive extraction, whatever the page.
-FORBIDDEN = ("版权所有", "技术支持", "浏览次数", "返回顶部", "ICP备", "公网安备", "网站标识码", "打印本页", "关闭窗口")
-
-
 
 
 def read_gold(path: Path) -> str:
@@ -85,7 +81,7 @@ def test_real_page_matches_gold(page: Path, url: str, gold: Path, title: str) ->
     assert extracted.title == title
     assert char_f1(extracted.text, read_gold(gold)) >= MIN_CHAR_F1
     assert not looks_garbled(extracted.text)
-    for chrome in FORBIDDEN:
+    for chrome in CHROME:
         assert chrome not in extracted.text
 
 
