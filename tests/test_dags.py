@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from archive.browser import RenderUnavailable, find_chromium
 from tests.simweb_helpers import FAST, plan_urls, site_of_family
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +60,17 @@ def write_registry(path: Path, rows: list[dict]) -> Path:
     path.write_text(yaml.safe_dump([row | {"download_delay": 0} for row in rows], allow_unicode=True),
                     encoding="utf-8")
     return path
+
+
+def chromium_available() -> bool:
+    """Whether a browser can render here (under CI, which installs one, it must)."""
+    try:
+        find_chromium()
+    except RenderUnavailable as exc:
+        if os.environ.get("WJW_REQUIRE_CHROMIUM"):
+            pytest.fail(f"CI installs Chromium (.ci/run), yet: {exc}")
+        return False
+    return True
 
 
 def run_dags(env: dict, runs: list[tuple[str, dict]]) -> list[dict]:
@@ -153,8 +165,12 @@ def test_nightly_archives_every_site_and_names_the_one_that_fails(airflow_env, s
                                                                   broken_site_row):
     sites = [site_of_family(simweb, "trs"), site_of_family(simweb, "hanweb")]
     rows = [row for row in simweb.registry_rows() if row["id"] in {s.id for s in sites}] + [broken_site_row]
+    # The Hanweb row asks for a browser; with Chromium here the DAG's `render` param sends it through one.
+    rendered = sites[1].id
+    rows = [row | {"render": row["id"] == rendered} for row in rows]
     registry = write_registry(tmp_path / "sites.yaml", rows)
-    conf = {"store": s3_store.uri, "registry": str(registry), "crawl_settings": dict(FAST)}
+    conf = {"store": s3_store.uri, "registry": str(registry), "crawl_settings": dict(FAST),
+            "render": chromium_available()}
 
     [result] = run_dags(airflow_env | s3_store.env, [("wjw_nightly", conf)])
 
@@ -168,6 +184,7 @@ def test_nightly_archives_every_site_and_names_the_one_that_fails(airflow_env, s
     assert by_site["sim-down-wjw"]["errors"].get("http_500", 0) >= 1
     for site in sites:
         assert by_site[site.id]["failed"] is None and by_site[site.id]["new"] > 0, by_site[site.id]
+        assert (by_site[site.id]["browser_requests"] > 0) == (conf["render"] and site.id == rendered)
     latest = json.loads(s3_store.get("manifests/latest.json"))
     expected = set().union(*(plan_urls(simweb, s.id) for s in sites))
     assert latest["documents"] == len(expected)
