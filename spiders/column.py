@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Iterator
 
 from scrapy import Request, Spider, signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
@@ -21,6 +21,7 @@ from archive.decode import decode_html
 from archive.records import Site
 from archive.urls import canonical_url, has_tracking_params
 from spiders.platforms import ListEntry, parser_for
+from spiders.render import failure_of
 
 # Column histories longer than this are a trap (an endless calendar, a pager
 # that loops), not a real list: no commission has published 1000 pages of plans.
@@ -280,8 +281,9 @@ def _parse_time(value: str | None) -> datetime | None:
 
 
 def _failure_reason(failure: Failure) -> str:
-    from scrapy.exceptions import DownloadTimeoutError  # noqa: PLC0415 - present in Scrapy ≥ 2.13 only
-
+    real = failure_of(failure.request, failure.value) if hasattr(failure, "request") else failure.value
+    if real is not failure.value:  # a browser's navigation error: name the fetch that failed behind it
+        failure = Failure(real)
     if failure.check(HttpError):
         status = failure.value.response.status
         # 412 is 瑞数's JavaScript cookie challenge, 521 加速乐's: a WAF, not a missing page.
@@ -297,11 +299,11 @@ def _failure_reason(failure: Failure) -> str:
         if "maxsize" in message.lower() or "max size" in message.lower() or "larger than" in message.lower():
             return "oversize"
         return "ignored"
-    if failure.check(DNSLookupError):
+    if failure.check(DNSLookupError, CannotResolveHostError):
         return "dns"
     if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
         return "timeout"
-    if failure.check(ConnectionRefusedError):
+    if failure.check(ConnectionRefusedError, DownloadConnectionRefusedError):
         return "connection_refused"
     return _exception_reason(failure.value)
 

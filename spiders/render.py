@@ -34,7 +34,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
@@ -127,11 +133,12 @@ class RenderState:
         self.navigations: list[_Navigation] = []
         self.raw: bytes | None = None
         self.charset: str | None = None
+        self.failure: Exception | None = None
 
     async def watch(self, page: Any, request: Request) -> None:
         """Route the page's main-frame documents through `_fetch` before the navigation starts."""
         self.navigations = []
-        self.raw = self.charset = None
+        self.raw = self.charset = self.failure = None
         self.oversize = False
         first = {"method": request.method, "headers": {}}
         for name in ("If-None-Match", "If-Modified-Since", "Referer", "Content-Type"):
@@ -156,7 +163,15 @@ class RenderState:
         await page.route("**/*", handle)
 
     async def _fetch(self, route: Any, headers: dict[str, str], **kwargs: Any) -> None:
-        response = await route.fetch(headers=headers, timeout=self.timeout_s * 1000, **kwargs)
+        from playwright.async_api import Error as PlaywrightError  # noqa: PLC0415 - only with rendering on
+
+        try:
+            response = await route.fetch(headers=headers, timeout=self.timeout_s * 1000, **kwargs)
+        except PlaywrightError as exc:
+            # Fail the navigation now (it would otherwise wait out its timeout), keeping why it failed.
+            self.failure = network_error(str(exc))
+            await route.abort("failed")
+            return
         navigation = _Navigation(response.url, response.status, dict(response.headers))
         self.navigations.append(navigation)
         body = b"" if response.status == 304 else await response.body()
@@ -196,6 +211,26 @@ class RenderState:
     def final(self) -> _Navigation | None:
         """The last document the page loaded."""
         return self.navigations[-1] if self.navigations else None
+
+
+def network_error(message: str) -> Exception:
+    """The Scrapy exception for a browser-side fetch failure, so retries and skip reasons treat it as a plain one."""
+    text = message.lower()
+    if "econnrefused" in text or "connection_refused" in text:
+        return DownloadConnectionRefusedError(message)
+    if "enotfound" in text or "eai_again" in text or "name_not_resolved" in text:
+        return CannotResolveHostError(message)
+    if "timeout" in text or "timed out" in text or "timed_out" in text:
+        return DownloadTimeoutError(message)
+    if "redirect" in text:
+        return IgnoreRequest(f"redirect loop: {message}")
+    return DownloadFailedError(message)
+
+
+def failure_of(request: Request, exception: BaseException) -> BaseException:
+    """What really failed: for a rendered request, the fetch behind the browser's generic navigation error."""
+    state = request.meta.get("wjw_render")
+    return state.failure if isinstance(state, RenderState) and state.failure is not None else exception
 
 
 def _is_html(content_type: str) -> bool:

@@ -11,6 +11,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
+from spiders.render import failure_of
+
 
 class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's retry, but a retried request waits: Retry-After when the server sends one, else 2ⁿ × base."""
@@ -28,8 +30,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return result
 
     async def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None):
-        """Retry a timeout or dropped connection after a backoff."""
-        result = super().process_exception(request, exception)
+        """Retry a timeout or dropped connection after a backoff (behind a browser too: spiders/render.py)."""
+        result = super().process_exception(request, failure_of(request, exception))
         if isinstance(result, Request):
             await asyncio.sleep(self._wait(request, None))
         return result

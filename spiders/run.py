@@ -27,18 +27,20 @@ def crawl(job: dict) -> dict:
     settings.set("AUTOTHROTTLE_START_DELAY", site.get("download_delay", 0.5), priority="cmdline")
     settings.set("WJW_WARC_PATH", job["warc_path"], priority="cmdline")
     settings.set("WJW_SITE_ID", site["id"], priority="cmdline")
+    overrides = job.get("settings", {})
+    for name, value in overrides.items():
+        settings.set(name, value, priority="cmdline")
     render = bool(job.get("render"))
-    if render:
+    if render:  # after the job's overrides, so the browser's timeouts follow its DOWNLOAD_TIMEOUT
         from archive.browser import find_chromium
         from spiders.render import render_settings  # noqa: PLC0415 - scrapy-playwright only when rendering
 
         for name, value in render_settings(find_chromium(), settings["USER_AGENT"], settings.getint(
                 "CONCURRENT_REQUESTS_PER_DOMAIN"), settings.getfloat("DOWNLOAD_TIMEOUT")).items():
-            settings.set(name, value, priority="cmdline")
+            if name not in overrides:
+                settings.set(name, value, priority="cmdline")
         settings.set("DOWNLOADER_MIDDLEWARES", {**settings.getdict("DOWNLOADER_MIDDLEWARES"),
                                                 "spiders.render.RenderedResponseMiddleware": 960}, priority="cmdline")
-    for name, value in job.get("settings", {}).items():
-        settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(ColumnSpider)
     process.crawl(

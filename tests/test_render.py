@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
+import socket
 from collections import Counter
 
 import pytest
@@ -193,3 +194,29 @@ def test_robots_txt_is_read_through_the_browser_and_obeyed(simweb, local_store, 
     assert [c.meta.get("rendered") for c in stored if c.kind == "robots"] == ["raw"]
     assert not {c.url for c in stored} & {t["url"] for t in disallowed}
     assert result.summary["errors"].get("robots_disallowed", 0) > 0
+
+
+@pytest.fixture
+def refusing_site(simweb):
+    """A registry row whose host refuses every connection (a port nothing listens on)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        base = f"http://127.0.0.1:{probe.getsockname()[1]}/"
+    row = next(r for r in simweb.registry_rows() if r["id"] == "sim-hb-wjw")
+    row = row | {"id": "sim-refusing", "base_url": base, "render": True,
+                 "columns": [{"name": "通知公告", "url": base + "tzgg/index.html"}]}
+    return sites_from_rows([row])[0]
+
+
+def test_a_refused_connection_is_named_so_in_a_plain_crawl(refusing_site, local_store):
+    result = crawl_site(refusing_site, local_store, "20260101T000000Z-refused", PLAIN)
+    assert set(result.summary["errors"]) == {"connection_refused"}
+
+
+def test_a_refused_connection_is_named_so_behind_the_browser(refusing_site, local_store, chromium):
+    """The browser's own error says only that navigation failed; the report names the fetch behind it."""
+    rendered = crawl_site(refusing_site, local_store, "20260101T000000Z-refused", RENDER).summary
+    plain = crawl_site(refusing_site, local_store, "20260101T000000Z-refused-plain", PLAIN).summary
+    assert set(rendered["errors"]) == {"connection_refused"}
+    # Retried as a plain crawl retries (robots.txt and the list page, each tried three times).
+    assert rendered["counts"]["requests"] == rendered["counts"]["browser_requests"] == plain["counts"]["requests"]
