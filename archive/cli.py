@@ -78,9 +78,9 @@ def run(
 
 def _check_render(sites: list[Site], render: bool) -> None:
     """With --render, make sure a browser is there for the sites that need one, before anything is crawled."""
-    needing = [s.id for s in sites if s.render]
     if not render:
         return
+    needing = [s.id for s in sites if s.render]
     if not needing:
         console.print("[yellow]note:[/yellow] --render changes nothing: no chosen site is marked render: true")
         return

@@ -66,12 +66,12 @@ def warc_key(run_id: str, site_id: str, when: datetime | None = None) -> str:
 
 def crawl_site(site: Site, store: Store, run_id: str, options: CrawlOptions = CrawlOptions()) -> CrawlResult:
     """Crawl one site in a child process and upload its WARC; raise CrawlError on failure."""
-    render = options.render and site.render
-    if render:
+    chromium = None
+    if options.render and site.render:
         from archive.browser import RenderUnavailable, find_chromium
 
         try:
-            find_chromium()
+            chromium = find_chromium()
         except RenderUnavailable as exc:
             raise CrawlError(f"site {site.id}: {exc}") from None
     state = load_state(store, site.id)
@@ -88,7 +88,7 @@ def crawl_site(site: Site, store: Store, run_id: str, options: CrawlOptions = Cr
             "max_pages": options.max_pages,
             "known": known,
             "revisit_days": options.revisit_days,
-            "render": render,
+            "chromium": chromium,  # the browser to render with; None: a plain crawl
             "settings": dict(options.settings),
             "warc_path": str(work / "capture.warc.gz"),
             "summary_path": str(work / "summary.json"),

@@ -21,7 +21,7 @@ from archive.decode import decode_html
 from archive.records import Site
 from archive.urls import canonical_url, has_tracking_params
 from spiders.platforms import ListEntry, parser_for
-from spiders.render import failure_of
+from spiders.render import SETTLE_SECONDS, failure_of, render_meta
 
 # Column histories longer than this are a trap (an endless calendar, a pager
 # that loops), not a real list: no commission has published 1000 pages of plans.
@@ -106,8 +106,6 @@ class ColumnSpider(Spider):
         """The meta of a request, sent through the browser when this crawl renders."""
         if not self.render:
             return meta
-        from spiders.render import SETTLE_SECONDS, render_meta  # noqa: PLC0415 - scrapy-playwright only when rendering
-
         fresh = render_meta(self.settings.getfloat("WJW_RENDER_SETTLE_S", SETTLE_SECONDS),
                             self.settings.getfloat("DOWNLOAD_TIMEOUT"), self.settings.getint("DOWNLOAD_MAXSIZE"))
         return {**{k: v for k, v in meta.items() if not k.startswith(("playwright", "wjw_render"))}, **fresh}

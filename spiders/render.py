@@ -90,9 +90,9 @@ async def browser_headers(*, browser_type_name: str, playwright_request: Any, sc
     fetched by `RenderState` anyway, with the spider's conditional headers.
     """
     headers = await playwright_request.all_headers()
-    ours = {name.lower(): value for name, value in scrapy_request_data["headers"].to_unicode_dict().items()}
-    if ours.get("user-agent"):
-        headers["user-agent"] = ours["user-agent"]
+    user_agent = scrapy_request_data["headers"].get("User-Agent")
+    if user_agent:
+        headers["user-agent"] = user_agent.decode("latin-1")
     return headers
 
 
@@ -129,17 +129,19 @@ class RenderState:
         self.settle_s = settle_s
         self.timeout_s = timeout_s
         self.maxsize = maxsize
-        self.oversize = False
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget the last attempt (a retried request carries the same state)."""
         self.navigations: list[_Navigation] = []
         self.raw: bytes | None = None
         self.charset: str | None = None
         self.failure: Exception | None = None
+        self.oversize = False
 
     async def watch(self, page: Any, request: Request) -> None:
         """Route the page's main-frame documents through `_fetch` before the navigation starts."""
-        self.navigations = []
-        self.raw = self.charset = self.failure = None
-        self.oversize = False
+        self._reset()
         first = {"method": request.method, "headers": {}}
         for name in ("If-None-Match", "If-Modified-Since", "Referer", "Content-Type"):
             if request.headers.get(name):
@@ -239,15 +241,14 @@ def _is_html(content_type: str) -> bool:
     return media in ("", "text/html", "application/xhtml+xml")
 
 
-# Leading bytes of the files commissions attach (PDF, ZIP-based DOCX/XLSX/OFD,
-# OLE-based DOC/WPS/XLS, RTF): such a body is a file even when served as text/html.
-_FILE_MAGIC = (b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"{\\rtf")
-
-
 def _is_file(body: bytes) -> bool:
-    """Whether a body is a document file rather than a page (whatever its Content-Type says)."""
-    head = body[:1024].lstrip()
-    return head.startswith(_FILE_MAGIC) or b"%PDF-" in head or b"\x00" in head
+    """Whether a body is a file (PDF, DOC/DOCX, XLS/XLSX, WPS, OFD, RTF, ZIP, or any binary) whatever its Content-Type says.
+
+    The attachment sniffer decides by leading bytes, as the archive will when it reads the file.
+    """
+    from archive.attachments import sniff_kind  # noqa: PLC0415 - only for rendered documents
+
+    return sniff_kind(body) not in ("html", "unknown") or b"\x00" in body[:1024]
 
 
 def render_meta(settle_s: float = SETTLE_SECONDS, timeout_s: float = 30.0, maxsize: int = 0) -> dict[str, Any]:

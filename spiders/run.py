@@ -30,12 +30,12 @@ def crawl(job: dict) -> dict:
     overrides = job.get("settings", {})
     for name, value in overrides.items():
         settings.set(name, value, priority="cmdline")
-    render = bool(job.get("render"))
+    chromium = job.get("chromium")  # found by the parent (archive.crawl), which names a missing browser
+    render = chromium is not None
     if render:  # after the job's overrides, so the browser's timeouts follow its DOWNLOAD_TIMEOUT
-        from archive.browser import find_chromium
         from spiders.render import render_settings  # noqa: PLC0415 - scrapy-playwright only when rendering
 
-        for name, value in render_settings(find_chromium(), settings["USER_AGENT"], settings.getint(
+        for name, value in render_settings(chromium, settings["USER_AGENT"], settings.getint(
                 "CONCURRENT_REQUESTS_PER_DOMAIN"), settings.getfloat("DOWNLOAD_TIMEOUT")).items():
             if name not in overrides:
                 settings.set(name, value, priority="cmdline")

@@ -11,6 +11,7 @@ import io
 import os
 import socket
 from collections import Counter
+from contextlib import contextmanager
 
 import pytest
 from typer.testing import CliRunner
@@ -57,17 +58,14 @@ def sim_site(simweb, site_id: str):
     return next(s for s in sites_from_rows(simweb.registry_rows()) if s.id == site_id)
 
 
+@contextmanager
 def on_day(simweb, day: int):
     """Serve another simulated day for the length of a with-block, then day 0 again."""
-
-    class _Day:
-        def __enter__(self):
-            simweb.set_day(day)
-
-        def __exit__(self, *exc):
-            simweb.set_day(0)
-
-    return _Day()
+    simweb.set_day(day)
+    try:
+        yield
+    finally:
+        simweb.set_day(0)
 
 
 def test_simweb_marks_its_challenged_sites_for_rendering(simweb):
