@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from simweb import plain
 from simweb.model import Column, Document, Paragraph, Revision, Site, World
-from simweb.pages import TABLE_FIELDS, Response, encode_page, esc, footer_lines, paragraphs_html, table_date
+from simweb.pages import Response, encode_page, esc, footer_lines, paragraphs_html, table_date
 
 COLUMN_PAGE = re.compile(r"^/col/col(?P<column>\d+)/index\.html$")
 GET_PROXY = "/module/web/jpage/dataproxy.jsp"
@@ -195,9 +196,7 @@ def _content(site: Site, doc: Document, revision: Revision) -> str:
             f'{body}\n<p>&nbsp;</p><meta name="ContentEnd"><!--ZJEG_RSS.content.end--><!--<$[信息内容]>end-->')
 
 
-def metadata_shown(site: Site, doc: Document) -> frozenset[str]:
-    """The fields the detail page's table prints; only numbered or indexed pages carry one."""
-    return TABLE_FIELDS if doc.index_number or doc.doc_number else frozenset()
+metadata_shown = plain.metadata_shown  # the same rule: only numbered or indexed pages carry a table
 
 
 def _metadata_table(site: Site, doc: Document) -> str:
