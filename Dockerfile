@@ -19,6 +19,7 @@ WORKDIR /opt/wjw
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --extra production --no-install-project
 COPY archive ./archive
+COPY cli ./cli
 COPY spiders ./spiders
 COPY simweb ./simweb
 COPY dags ./dags

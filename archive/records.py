@@ -212,7 +212,7 @@ class RunReport:
     sites: list[SiteReport] = field(default_factory=list)
     manifest_key: str | None = None
     documents_total: int = 0
-    # Sites whose monitors fired, with why (see archive.health): quiet for runs, or a sharp drop.
+    # Sites whose monitors fired, with why (see archive.corpus.health): quiet for runs, or a sharp drop.
     health_flags: dict[str, list[str]] = field(default_factory=dict)
 
     def total(self, name: str) -> int:

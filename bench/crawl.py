@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.captures import read_captures  # noqa: E402
-from archive.crawl import CrawlOptions  # noqa: E402
-from archive.manifest import read_manifest  # noqa: E402
-from archive.pipeline import run_pipeline  # noqa: E402
+from archive.run.captures import read_captures  # noqa: E402
+from archive.run.crawl import CrawlOptions  # noqa: E402
+from archive.corpus.manifest import read_manifest  # noqa: E402
+from archive.run.pipeline import run_pipeline  # noqa: E402
 from archive.records import RunReport  # noqa: E402
 from archive.registry import sites_from_rows  # noqa: E402
 from archive.store import open_store  # noqa: E402

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from archive.dedup import DedupIndex, member_for  # noqa: E402
+from archive.dedup.index import DedupIndex, member_for  # noqa: E402
 from archive.store import LocalStore  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "dedup.json"
@@ -174,9 +174,9 @@ def crawled_quality() -> dict | None:
     """The same measures on what the archive made of simweb: every site of a duplicate group crawled,
     extracted and ingested by `run_pipeline`, clusters read from the manifest. Pages the crawl did not reach
     are left out of both sides."""
-    from archive.crawl import CrawlOptions
-    from archive.manifest import read_manifest
-    from archive.pipeline import run_pipeline
+    from archive.run.crawl import CrawlOptions
+    from archive.corpus.manifest import read_manifest
+    from archive.run.pipeline import run_pipeline
     from archive.registry import sites_from_rows
     from simweb import SimWeb, build_world
 

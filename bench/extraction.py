@@ -35,11 +35,11 @@ warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
 import lxml.html
 import trafilatura
 
-from archive.attachments import AttachmentError, extract_attachment
+from archive.extract.attachments import AttachmentError, extract_attachment
 from archive.classify import classify_title, plan_year
-from archive.extract import ExtractedPage, document_text, extract_page, render_text
-from archive.quality import char_f1
-from archive.region import place_code, region_for
+from archive.extract.html import ExtractedPage, document_text, extract_page, render_text
+from testkit.quality import char_f1
+from archive.extract.region import place_code, region_for
 
 FIXTURES = ROOT / "tests" / "fixtures" / "realpages"
 SHARED = ROOT.parent / "shared" / "realpages"
@@ -270,7 +270,7 @@ PRINTED_FIELDS = ("written", "doc_number", "index_number")
 
 def page_html(fetched: dict, url: str) -> str:
     """The page as text, decoded the way we decode it (for checking what it prints)."""
-    from archive.decode import decode_html
+    from archive.extract.decode import decode_html
 
     body, headers = fetched[url]
     return decode_html(body, headers.get("content-type")).text
@@ -302,7 +302,7 @@ def _chinese_date(year: int, month: int, day: int) -> str:
 
 
 def _codec(label: str | None) -> str | None:
-    from archive.decode import normalize_encoding
+    from archive.extract.decode import normalize_encoding
 
     return normalize_encoding(label)
 

@@ -28,10 +28,10 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.browser import RenderUnavailable, find_chromium  # noqa: E402
-from archive.crawl import CrawlOptions  # noqa: E402
-from archive.manifest import read_manifest  # noqa: E402
-from archive.pipeline import run_pipeline  # noqa: E402
+from archive.run.browser import RenderUnavailable, find_chromium  # noqa: E402
+from archive.run.crawl import CrawlOptions  # noqa: E402
+from archive.corpus.manifest import read_manifest  # noqa: E402
+from archive.run.pipeline import run_pipeline  # noqa: E402
 from archive.registry import sites_from_rows  # noqa: E402
 from archive.store import open_store  # noqa: E402
 from simweb import LOOPBACK_CRAWL_SETTINGS as LOOPBACK  # noqa: E402

@@ -74,7 +74,7 @@ def open_run_store(params: dict):
 
 def archive_run_id(context: Context) -> str:
     """The store's id for this DAG run: stable across retries, so a retried task rewrites, not duplicates."""
-    from archive.pipeline import run_id_for
+    from archive.run.pipeline import run_id_for
 
     dag_run = context["dag_run"]
     return run_id_for(dag_run.run_id, dag_run.run_after)
@@ -105,7 +105,7 @@ def plan_sites() -> list[list[dict]]:
 @task(pool=CRAWL_POOL, execution_timeout=pendulum.duration(hours=4))
 def crawl(chunk: list[dict]) -> list[dict]:
     """Crawl a chunk of sites, each in its own process; a site whose crawl still fails on the last try is reported."""
-    from archive.crawl import CrawlError, CrawlOptions, crawl_site
+    from archive.run.crawl import CrawlError, CrawlOptions, crawl_site
     from archive.records import Site
 
     context = get_current_context()
@@ -130,8 +130,8 @@ def crawl(chunk: list[dict]) -> list[dict]:
 @task(outlets=[MANIFEST_ASSET], trigger_rule="all_done")
 def publish(crawls, chunks: list[list[dict]]) -> dict:
     """Ingest every WARC (or re-read the stored ones), publish the manifest, write the run report."""
-    from archive.crawl import CrawlResult
-    from archive.pipeline import archive_crawls, reextract, report_key
+    from archive.run.crawl import CrawlResult
+    from archive.run.pipeline import archive_crawls, reextract, report_key
     from archive.records import Site, SiteReport
     from archive.registry import DEFAULT_REGISTRY, load_sites, select_sites
 

@@ -21,7 +21,7 @@ def export_parquet() -> dict:
 
     from airflow.sdk import Variable
 
-    from archive.export import export_corpus
+    from archive.corpus.export import export_corpus
 
     context = get_current_context()
     params = context["params"]

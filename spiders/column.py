@@ -15,9 +15,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from archive.blocking import blocked_reason
+from archive.extract.blocking import blocked_reason
 from archive.classify import classify_title
-from archive.decode import decode_html
+from archive.extract.decode import decode_html
 from archive.records import Site
 from archive.urls import canonical_url, has_tracking_params
 from spiders.platforms import ListEntry, parser_for

@@ -45,7 +45,7 @@ from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
 
-from archive.blocking import blocked_reason
+from archive.extract.blocking import blocked_reason
 
 # As the machine's own probe starts Chromium: no sandbox (containers run as
 # root), no GPU, and none of the background traffic to Google that a closed
@@ -246,7 +246,7 @@ def _is_file(body: bytes) -> bool:
 
     The attachment sniffer decides by leading bytes, as the archive will when it reads the file.
     """
-    from archive.attachments import sniff_kind  # noqa: PLC0415 - only for rendered documents
+    from archive.extract.attachments import sniff_kind  # noqa: PLC0415 - only for rendered documents
 
     return sniff_kind(body) not in ("html", "unknown") or b"\x00" in body[:1024]
 

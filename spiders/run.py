@@ -1,7 +1,7 @@
 """Crawl one site in this process: `python -m spiders.run JOB.json`.
 
 Scrapy's Twisted reactor cannot restart, so every site gets its own process;
-the archive (`archive.crawl`) starts one per site and reads the files it leaves.
+the archive (`archive.run.crawl`) starts one per site and reads the files it leaves.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def crawl(job: dict) -> dict:
     overrides = job.get("settings", {})
     for name, value in overrides.items():
         settings.set(name, value, priority="cmdline")
-    chromium = job.get("chromium")  # found by the parent (archive.crawl), which names a missing browser
+    chromium = job.get("chromium")  # found by the parent (archive.run.crawl), which names a missing browser
     render = chromium is not None
     if render:  # after the job's overrides, so the browser's timeouts follow its DOWNLOAD_TIMEOUT
         from spiders.render import render_settings  # noqa: PLC0415 - scrapy-playwright only when rendering

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from archive.seaweed import SeaweedServer
+from testkit.seaweed import SeaweedServer
 from archive.store import LocalStore, S3Store, open_store
 
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from referencing import Registry, Resource
 
-from archive.captures import Capture
+from archive.run.captures import Capture
 from archive.records import Attachment, Document, Duplicate, Extractor, ManifestLine, Region, RunReport, Site, SiteReport
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"

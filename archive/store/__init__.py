@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
-from archive.store.base import InvalidKey, KeyNotFound, PutResult, Store, StoreError, Version, WriteConflict
+from archive.store.base import (
+    InvalidKey,
+    KeyNotFound,
+    PutResult,
+    Store,
+    StoreError,
+    Version,
+    WriteConflict,
+)
 from archive.store.local import LocalStore
 from archive.store.s3 import S3Store
 

@@ -30,7 +30,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from archive.store.base import (
-    KeyNotFound, PutResult, Store, StoreError, Version, WriteConflict, check_key, check_prefix,
+    KeyNotFound,
+    PutResult,
+    Store,
+    StoreError,
+    Version,
+    WriteConflict,
+    check_key,
+    check_prefix,
 )
 
 VERSIONS_DIR = ".versions"

@@ -7,7 +7,6 @@ AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION, profiles.
 from __future__ import annotations
 
 import hashlib
-
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +19,14 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from archive.store.base import (
-    KeyNotFound, PutResult, Store, StoreError, Version, WriteConflict, check_key, check_prefix,
+    KeyNotFound,
+    PutResult,
+    Store,
+    StoreError,
+    Version,
+    WriteConflict,
+    check_key,
+    check_prefix,
 )
 
 _NOT_FOUND = {"NoSuchKey", "NoSuchVersion", "NotFound", "404"}

@@ -1,0 +1,1 @@
+"""The corpus as readers see it: manifests, exports, document history, verification and site health."""

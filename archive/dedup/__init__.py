@@ -1,0 +1,1 @@
+"""Duplicates: exact content hashes and MinHash near-duplicate clusters with canonical members."""

@@ -1,0 +1,259 @@
+"""Turn a site's captures into stored documents: extract, type, dedup, version."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+from collections.abc import Mapping
+from datetime import datetime, timezone
+
+from archive.classify import classify_title, plan_year
+from archive.dedup.index import DedupIndex, Member, member_for
+from archive.extract.attachments import (
+    AttachmentError,
+    AttachmentText,
+    extract_attachment,
+)
+from archive.extract.blocking import blocked_reason
+from archive.extract.html import (
+    EXTRACTOR_VERSION,
+    ExtractionError,
+    document_text,
+    extract_page,
+)
+from archive.extract.region import region_for
+from archive.records import Attachment, Document, Duplicate, Extractor, Site, SiteReport
+from archive.run.captures import Capture, read_captures
+from archive.store import KeyNotFound, Store
+from archive.store.state import SiteState, load_state, save_state
+
+EXTRACTOR = Extractor(name="wjw-extract", version=EXTRACTOR_VERSION)
+
+
+def text_key(sha256: str) -> str:
+    """Where a text lives: text/ab/<sha256>.txt."""
+    return f"text/{sha256[:2]}/{sha256}.txt"
+
+
+def doc_key(doc_id: str) -> str:
+    """Where a document's record lives."""
+    return f"docs/{doc_id}.json"
+
+
+def doc_id_for(site_id: str, url: str) -> str:
+    """A document's stable id: its site and a hash of its URL."""
+    return f"{site_id}-{hashlib.sha256(url.encode('utf-8')).hexdigest()[:12]}"
+
+
+# pipeline.py knows the index by its first name, from when it held exact matches only.
+TextIndex = DedupIndex
+
+
+def ingest_warc(
+    store: Store, site: Site, warc_key: str, index: DedupIndex, report: SiteReport, *, relink: bool = True
+) -> None:
+    """Extract and store every work-plan detail page of a site's WARC, then persist what the index learnt.
+
+    With `relink`, the records of older documents that gained or lost a duplicate
+    are rewritten at the end of this WARC; a caller ingesting several WARCs in
+    one run passes False and calls `relink_clusters` once, so a document gets at
+    most one new version per run.
+    """
+    state = load_state(store, site.id)
+    before = _state_content(state)
+    captures = list(read_captures(io.BytesIO(store.get(warc_key))))
+    # Attachments are fetched after the page that links them: read them all first.
+    attachments = store_attachments(store, captures, report)
+    for capture in captures:
+        report.pages_fetched += 1
+        if capture.kind == "list":
+            report.list_pages += 1
+        elif capture.kind == "detail":
+            report.detail_pages += 1
+            ingest_capture(store, site, capture, index, report, state, attachments)
+    index.flush(store, segment_name(warc_key))
+    if relink:
+        relink_clusters(store, index, report)
+    # last_seen alone does not make a new state version: the WARC already records every visit,
+    # and an unchanged night should leave the store as it was.
+    if _state_content(state) != before:
+        state.updated_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        save_state(store, state)
+
+
+def segment_name(warc_key: str) -> str:
+    """The index segment a WARC's new documents go to: named after the WARC (`<run_id>-<site>`)."""
+    return warc_key.rsplit("/", 1)[-1].removesuffix(".gz").removesuffix(".warc")
+
+
+def blob_key(sha256: str) -> str:
+    """Where a raw file lives: blobs/sha256/ab/<sha256>."""
+    return f"blobs/sha256/{sha256[:2]}/{sha256}"
+
+
+def store_attachments(
+    store: Store, captures: list[Capture], report: SiteReport
+) -> dict[str, list[tuple[Attachment, AttachmentText | None]]]:
+    """Keep every fetched attachment in blobs/ and read its text; grouped by the page that links it."""
+    by_page: dict[str, list[tuple[Attachment, AttachmentText | None]]] = {}
+    for capture in captures:
+        if capture.kind != "attachment" or capture.status != 200 or blocked_reason(capture.status, capture.body):
+            continue
+        sha = hashlib.sha256(capture.body).hexdigest()
+        store.put(blob_key(sha), capture.body, if_absent=True, content_type=capture.headers.get("content-type"))
+        try:
+            text = extract_attachment(capture.body, capture.url, capture.headers.get("content-type"))
+        except AttachmentError:
+            report.skip("attachment_unreadable")
+            text = None
+        record = Attachment(url=capture.url, blob_key=blob_key(sha), sha256=sha,
+                            kind=text.kind if text else "unknown", name=capture.meta.get("title") or "")
+        by_page.setdefault(capture.meta.get("parent", ""), []).append((record, text))
+    return by_page
+
+
+def ingest_capture(
+    store: Store, site: Site, capture: Capture, index: DedupIndex, report: SiteReport, state: SiteState,
+    attachments: Mapping[str, list[tuple[Attachment, AttachmentText | None]]] | None = None,
+) -> None:
+    """Store one detail page as a document, or count why not."""
+    # The URL the list linked to names the document, whatever redirects led elsewhere.
+    url = capture.meta.get("listed") or capture.url
+    seen = state.documents.get(url)
+    if capture.status == 304:
+        report.plans_found += 1
+        report.unchanged += 1
+        if seen:
+            seen["last_seen"] = capture.fetched_at
+        return
+    if capture.status != 200 or blocked_reason(capture.status, capture.body):
+        return  # counted by the spider: an HTTP error, or a challenge page (never archived)
+    try:
+        page = extract_page(capture.body, capture.url, capture.headers)
+    except ExtractionError:
+        report.skip("empty_page")
+        return
+    title = page.title or capture.meta.get("title") or ""
+    verdict = classify_title(title)
+    if not verdict.is_plan:
+        report.skip("not_a_work_plan")
+        return
+    files = (attachments or {}).get(capture.url, [])
+    text, text_source = document_text(page, [t for _, t in files if t is not None])
+    if not text.strip():
+        report.skip("empty_text")
+        return
+    report.plans_found += 1
+    sha = store_text(store, text)
+    document = Document(
+        doc_id=doc_id_for(site.id, url),
+        title=title,
+        text_sha256=sha,
+        text_key=text_key(sha),
+        source_url=url,
+        site_id=site.id,
+        agency=page.agency or site.name,
+        region=region_for(site, page.agency),
+        level=site.level,
+        plan_year=plan_year(title),
+        published=page.published or capture.meta.get("date"),
+        written=page.written,
+        doc_number=page.doc_number,
+        index_number=page.index_number,
+        doc_type=verdict.doc_type,
+        encoding=page.encoding,
+        fetched_at=capture.fetched_at,
+        extractor=EXTRACTOR,
+        attachments=tuple(record for record, _ in files),
+        text_source=text_source,
+    )
+    index.add(dedup_member(document, site, page.agency, text), text)
+    document = with_links(document, index)
+    if document.duplicates:
+        report.duplicates += 1
+    outcome = _write_document(store, document)
+    setattr(report, outcome, getattr(report, outcome) + 1)
+    state.documents[url] = {
+        "doc_id": document.doc_id,
+        "text_sha256": sha,
+        "etag": capture.headers.get("etag"),
+        "last_modified": capture.headers.get("last-modified"),
+        "first_seen": (seen or {}).get("first_seen") or capture.fetched_at,
+        "last_seen": capture.fetched_at,
+    }
+
+
+def store_text(store: Store, text: str) -> str:
+    """Write a text under its content address, once even with racing writers; return its sha256."""
+    data = text.encode("utf-8")
+    sha = hashlib.sha256(data).hexdigest()
+    store.put(text_key(sha), data, if_absent=True, content_type="text/plain; charset=utf-8")
+    return sha
+
+
+def dedup_member(document: Document, site: Site, stated_agency: str | None, text: str) -> Member:
+    """What the dedup index keeps of a document: its record, its site, the 发布机构 its page states."""
+    return member_for(document.doc_id, document.source_url, text, document.text_sha256, site.id, site.name,
+                      site.base_url, site.level, stated_agency, document.published, document.plan_year)
+
+
+def with_links(document: Document, index: DedupIndex) -> Document:
+    """The record with its duplicates, cluster and canonical member as the index now sees them."""
+    if document.doc_id not in index:
+        return document
+    duplicates = []
+    for other, similarity in index.links(document.doc_id):
+        member = index.member(other)
+        duplicates.append(Duplicate(url=member.url, sha256=member.text_sha256, similarity=similarity, doc_id=other))
+    cluster = index.cluster(document.doc_id)
+    return dataclasses.replace(
+        document, duplicates=tuple(duplicates), cluster_id=cluster.cluster_id,
+        canonical_id=cluster.canonical.doc_id if cluster.cluster_id else None)
+
+
+def relink_clusters(store: Store, index: DedupIndex, report: SiteReport | Mapping[str, SiteReport]) -> None:
+    """Rewrite the records whose duplicates, cluster or canonical member changed since they were written.
+
+    Each rewrite is counted on the report of the document's own site when a
+    mapping of site id → report is given, else on the one report.
+    """
+    for doc_id in sorted(index.touched):
+        try:
+            current = Document.from_dict(json.loads(store.get(doc_key(doc_id))))
+        except KeyNotFound:
+            continue  # indexed by a worker whose record write has not landed; its own run links it
+        linked = with_links(current, index)
+        if linked != current:
+            _put_document(store, linked)
+            owner = report.get(current.site_id) if isinstance(report, Mapping) else report
+            if owner is not None:
+                owner.relinked += 1
+    index.touched.clear()
+
+
+def _state_content(state: SiteState) -> str:
+    return json.dumps({url: {k: v for k, v in entry.items() if k != "last_seen"}
+                       for url, entry in state.documents.items()}, sort_keys=True)
+
+
+def _write_document(store: Store, document: Document) -> str:
+    """Write a record only when its content changed: 'new', 'changed', 'relinked' or 'unchanged'."""
+    try:
+        previous = Document.from_dict(json.loads(store.get(doc_key(document.doc_id))))
+    except KeyNotFound:
+        previous = None
+    if previous is not None and previous.same_content(document):
+        return "unchanged"
+    _put_document(store, document)
+    if previous is None:
+        return "new"
+    unlinked = {"duplicates": (), "cluster_id": None, "canonical_id": None}
+    only_links = dataclasses.replace(previous, **unlinked).same_content(dataclasses.replace(document, **unlinked))
+    return "relinked" if only_links else "changed"
+
+
+def _put_document(store: Store, document: Document) -> None:
+    body = json.dumps(document.to_dict(), ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+    store.put(doc_key(document.doc_id), body, content_type="application/json")

@@ -1,0 +1,112 @@
+"""Exports: txt like the seeds, JSON Lines and Parquet; one copy per plan unless asked; as of a run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from archive.corpus.export import ExportFilter, export_corpus
+from archive.corpus.manifest import ManifestError, write_manifest
+from tests.dedup.test_dedup import BODY_2023, OTHER_PROVINCE, PROVINCE, capture, ingest, republications
+from tests.corpus.test_history import edited
+
+HUBEI = [
+    "各市、州、直管市、神农架林区卫生健康委，委机关各处室、直属各单位：",
+    "一、推进疫后重振。加快补齐公共卫生短板，建设省级重大疫情救治基地，完善城乡三级医疗服务网络。",
+    "二、推进健康湖北行动。实施慢性病综合防控，开展癌症早诊早治，推动全民健康生活方式行动。",
+    "三、推进医疗卫生服务体系建设。打造区域医疗高地，支持县级医院提标扩能，夯实乡村医疗卫生基础。",
+    "四、推进智慧医疗。建设全民健康信息平台，推广电子健康卡，发展互联网医院和远程医疗。",
+]
+
+
+@pytest.fixture
+def corpus(local_store):
+    """Three copies of Zhejiang's 2024 plan, Zhejiang's 2023 plan and Hubei's 2023 plan; manifest run-1."""
+    pages = republications() + [
+        (PROVINCE, capture(PROVINCE, "/art/2023/2/1/art_1_7.html", "2023年全省卫生健康工作要点", BODY_2023,
+                           "浙江省卫生健康委员会", "2023-02-01")),
+        (OTHER_PROVINCE, capture(OTHER_PROVINCE, "/fbjd/tzgg/202302/t1.shtml", "2023年湖北省卫生健康工作要点",
+                                 HUBEI, "湖北省卫生健康委员会", "2023-02-10")),
+    ]
+    ingest(local_store, pages)
+    write_manifest(local_store, "run-1")
+    return local_store
+
+
+def test_txt_writes_one_file_per_plan_named_by_its_hash(corpus, tmp_path):
+    out = tmp_path / "txt"
+    result = export_corpus(corpus, out, "txt")
+    assert result.documents == 3 and len(result.files) == 3
+    for path in result.files:
+        assert hashlib.sha256(path.read_bytes()).hexdigest().startswith(path.stem.split("_")[1])
+    assert [p.name[:4] for p in result.files] == ["000_", "001_", "002_"]
+    index = [json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {row["doc_id"].split("-")[0] for row in index} == {"zj", "hb"}
+    with_copies = export_corpus(corpus, tmp_path / "all", "txt", chosen=ExportFilter(include_duplicates=True))
+    # The aggregator's copy holds the province's very text after cleaning: one file serves both.
+    assert with_copies.documents == 5 and len(with_copies.files) == 4
+
+
+def test_filters_by_year_and_province(corpus, tmp_path):
+    def doc_ids(**kw):
+        export_corpus(corpus, tmp_path / "j", "jsonl", chosen=ExportFilter(**kw))
+        rows = (tmp_path / "j" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+        return sorted(json.loads(row)["site_id"] for row in rows)
+
+    assert doc_ids(year=2023) == ["hb-wjw", "zj-wsjkw"]
+    assert doc_ids(year=2024) == ["zj-wsjkw"]
+    assert doc_ids(province="湖北") == ["hb-wjw"]
+    assert doc_ids(province="330000", year=2024, include_duplicates=True) == ["bid-portal", "hz-wjw", "zj-wsjkw"]
+
+
+def test_jsonl_and_parquet_carry_record_and_text(corpus, tmp_path):
+    export_corpus(corpus, tmp_path, "jsonl")
+    rows = [json.loads(line) for line in (tmp_path / "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all(hashlib.sha256(r["text"].encode("utf-8")).hexdigest() == r["text_sha256"] for r in rows)
+    export_corpus(corpus, tmp_path, "parquet", chosen=ExportFilter(include_duplicates=True))
+    table = pq.read_table(tmp_path / "corpus.parquet")
+    assert table.num_rows == 5
+    data = table.to_pylist()
+    canonical = {r["canonical_id"] for r in data if r["cluster_id"]}
+    assert len(canonical) == 1 and canonical.pop().startswith("zj-wsjkw-")
+    assert all("版权所有" not in r["text"] for r in data)
+    assert max(len(r["duplicates"]) for r in data) == 2
+
+
+def test_as_of_an_older_run_exports_the_text_of_then(corpus, tmp_path):
+    ingest(corpus, [(PROVINCE, edited())], segment="run-2")
+    write_manifest(corpus, "run-2")
+    then = export_corpus(corpus, tmp_path / "then", "jsonl", run_id="run-1")
+    now = export_corpus(corpus, tmp_path / "now", "jsonl")
+    assert then.documents == now.documents == 3
+
+    def texts(folder):
+        return " ".join(json.loads(r)["text"] for r in (folder / "corpus.jsonl").read_text(encoding="utf-8").splitlines())
+
+    assert "主题活动" in texts(tmp_path / "then") and "主题行动" in texts(tmp_path / "now")
+    with pytest.raises(ManifestError):
+        export_corpus(corpus, tmp_path / "x", "jsonl", run_id="no-such-run")
+
+
+def test_an_unchanged_run_points_at_the_manifest_before(corpus):
+    key, count = write_manifest(corpus, "run-2")
+    assert key == "manifests/run-1.jsonl.gz" and count == 5
+    assert not corpus.exists("manifests/run-2.jsonl.gz")
+
+
+def test_wjw_export_cli(corpus, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["export", "--store", str(corpus.root), "--out", str(tmp_path / "p"),
+                                 "--format", "parquet", "--year", "2023", "--province", "浙江"])
+    assert result.exit_code == 0, result.output
+    assert pq.read_table(tmp_path / "p" / "corpus.parquet").num_rows == 1
+    bad = runner.invoke(app, ["export", "--store", str(corpus.root), "--format", "csv"])
+    assert bad.exit_code == 1 and "csv" in bad.output
+    missing = runner.invoke(app, ["export", "--store", str(corpus.root), "--out", str(tmp_path / "q"),
+                                  "--as-of", "nope"])
+    assert missing.exit_code == 1 and "nope" in missing.output
