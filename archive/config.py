@@ -1,8 +1,9 @@
 """Where the archive lives and how to reach its S3 server, as plain values.
 
-The CLI reads them from the environment (`StoreSettings.from_env()`); the DAGs
-read the same values from Airflow (Variable `wjw_store`, connection `wjw_s3`)
-and pass them in, so this module never imports Airflow.
+The CLI needs none of this: its store is `--store` or `WJW_STORE`, and boto3
+reads the AWS_* variables itself. The DAGs start from the same environment
+(`StoreSettings.from_env()`), overlay what Airflow holds (Variable `wjw_store`,
+connection `wjw_s3`) and pass the result in, so this module never imports Airflow.
 
 | setting | environment | Airflow |
 | --- | --- | --- |
@@ -19,9 +20,10 @@ import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Iterator, Mapping
+from typing import TYPE_CHECKING, Iterator, Mapping
 
-from archive.store import Store, open_store
+if TYPE_CHECKING:  # the spider reads the User-Agent from here and should not pay for boto3
+    from archive.store import Store
 
 DEFAULT_STORE_URI = "wjw-data"
 
@@ -33,6 +35,9 @@ _AWS_ENV = {
     "region": "AWS_DEFAULT_REGION",
 }
 _ENV_LOCK = threading.Lock()
+
+
+DEFAULT_USER_AGENT = "wjw/0.1 (+https://github.com/wjw-archive/wjw; archive of health-commission work plans)"
 
 
 @dataclass(frozen=True)
@@ -68,8 +73,15 @@ class StoreSettings:
                 f"access_key_id={self.access_key_id!r}, secret_access_key={secret!r}, region={self.region!r})")
 
 
+def user_agent() -> str:
+    """The crawler's honest User-Agent: who we are and where to read about it; WJW_USER_AGENT adds a contact."""
+    return os.environ.get("WJW_USER_AGENT", DEFAULT_USER_AGENT)
+
+
 def open_configured_store(settings: StoreSettings, *, allow_unversioned: bool = False) -> Store:
     """Open the store the settings name, reaching S3 with their endpoint and credentials."""
+    from archive.store import open_store
+
     with _aws_environment(settings):
         # boto3 resolves endpoint, credentials and region when the client is made, in S3Store's
         # constructor; after that the store no longer reads the environment.

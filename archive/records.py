@@ -1,4 +1,4 @@
-"""The typed records that cross a boundary: site rows, documents, run reports.
+"""The typed records that cross a boundary: site rows, crawl jobs and summaries, capture metadata, documents, run reports.
 
 Each record is a frozen dataclass mirrored by a JSON Schema in `schemas/`;
 `tests/test_schemas.py` keeps the two listing the same fields.
@@ -66,6 +66,94 @@ class Site:
     def to_dict(self) -> dict[str, Any]:
         """The registry row as plain data (what the spider subprocess receives)."""
         return dataclasses.asdict(self) | {"columns": [dataclasses.asdict(c) for c in self.columns]}
+
+
+def _closed(cls, data: dict[str, Any], what: str) -> dict[str, Any]:
+    """The data of a closed record: unknown keys are an error naming them, never silently dropped."""
+    unknown = set(data) - {f.name for f in dataclasses.fields(cls)}
+    if unknown:
+        raise ValueError(f"{what}: unknown keys {sorted(unknown)}")
+    return dict(data)
+
+
+@dataclass(frozen=True)
+class CrawlJob:
+    """What the archive asks of one crawl child (`python -m spiders.run JOB.json`): a site and its bounds."""
+
+    site: Site
+    warc_path: str
+    summary_path: str
+    mode: str = "nightly"
+    since: str | None = None
+    until: str | None = None
+    max_pages: int | None = None
+    # URL -> what the store holds of it: HTTP validators and first-seen time (an empty dict: listed, nothing more).
+    known: dict[str, dict[str, str]] = field(default_factory=dict)
+    revisit_days: int = 30
+    chromium: str | None = None  # the browser to render with, found by the parent; None: a plain crawl
+    settings: dict[str, Any] = field(default_factory=dict)  # Scrapy setting overrides
+
+    def to_dict(self) -> dict[str, Any]:
+        """The job as JSON-ready data."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)} | {"site": self.site.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CrawlJob:
+        """Read a job file's data, rejecting unknown keys."""
+        values = _closed(cls, data, "crawl job")
+        values["site"] = Site.from_dict(values["site"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class CrawlSummary:
+    """What a crawl child reports back beside its WARC: counters by name, skips and errors by reason."""
+
+    site_id: str
+    counts: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    listed: tuple[str, ...] = ()  # every URL the site's lists showed in this crawl
+    finish_reason: str | None = None
+
+    def count(self, name: str) -> int:
+        """One counter, 0 when the crawl never counted it."""
+        return int(self.counts.get(name, 0))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready data."""
+        return dataclasses.asdict(self) | {"listed": list(self.listed)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CrawlSummary:
+        """Read a summary, rejecting unknown keys."""
+        values = _closed(cls, data, "crawl summary")
+        values["listed"] = tuple(values.get("listed") or ())
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class CaptureMeta:
+    """The spider's metadata record beside each response in a WARC: what the capture was and where it was found."""
+
+    site: str
+    kind: str = "other"  # list, detail, robots, attachment, other
+    column: str | None = None
+    title: str | None = None  # the title its list showed (a detail page) or its link text (an attachment)
+    date: str | None = None  # the date its list showed
+    doc_type: str | None = None  # what the title says the document is (archive.classify)
+    listed: str | None = None  # the URL the list linked, which names the document whatever the redirects
+    parent: str | None = None  # an attachment's page
+    rendered: str | None = None  # dom, raw or download when Chromium fetched it (spiders/render.py)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The metadata as JSON-ready data, without the fields left unset."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CaptureMeta:
+        """Read a metadata record, rejecting unknown keys."""
+        return cls(**_closed(cls, data, "capture metadata"))
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,9 @@ def site_problems(site: Site) -> list[str]:
 
 def region_code_exists(code: str) -> bool:
     """True when cpca's GB/T 2260 gazetteer knows the six-digit code."""
-    from archive.extract.region import region_of_code  # cpca's data loads on first use, not at import
+    from archive.extract.region import (
+        region_of_code,  # cpca's data loads on first use, not at import
+    )
 
     return region_of_code(code) is not None
 

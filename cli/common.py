@@ -13,6 +13,7 @@ from rich.table import Table
 from archive.records import RunReport, Site
 from archive.run.crawl import CrawlOptions
 from archive.store import StoreError, open_store
+from archive.store.keys import report_key
 
 DEFAULT_STORE = os.environ.get("WJW_STORE", "wjw-data")
 console = Console(stderr=True)
@@ -86,7 +87,7 @@ def print_report(report: RunReport) -> None:
     for site_id, flags in sorted(report.health_flags.items()):
         print(f"health: {site_id}: {'; '.join(flags)}")
     print(f"store: {report.store}")
-    print(f"manifest: {report.manifest_key}   report: runs/{report.run_id}/report.json")
+    print(f"manifest: {report.manifest_key}   report: {report_key(report.run_id)}")
 
 
 def exit_for(report: RunReport) -> None:

@@ -131,7 +131,8 @@ def crawl(chunk: list[dict]) -> list[dict]:
 def publish(crawls, chunks: list[list[dict]]) -> dict:
     """Ingest every WARC (or re-read the stored ones), publish the manifest, write the run report."""
     from archive.run.crawl import CrawlResult
-    from archive.run.pipeline import archive_crawls, reextract, report_key
+    from archive.run.pipeline import archive_crawls, reextract
+    from archive.store.keys import report_key
     from archive.records import Site, SiteReport
     from archive.registry import DEFAULT_REGISTRY, load_sites, select_sites
 

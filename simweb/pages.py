@@ -1,4 +1,4 @@
-"""Pieces shared by both CMS families: responses, dates, robots.txt, 404 pages."""
+"""Pieces every simulated CMS family shares: responses, dates, robots.txt, 404 pages."""
 
 from __future__ import annotations
 

@@ -12,12 +12,11 @@ from scrapy.http import Response
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-# Request meta keys the spider sets; copied into a WARC metadata record so a
+from archive.records import CaptureMeta
+
+# The request meta the spider sets (`wjw_<field>`) for each field of the capture's metadata record, so a
 # later re-extraction knows what each capture was without crawling again.
-CAPTURE_META = (
-    "wjw_site", "wjw_kind", "wjw_column", "wjw_title", "wjw_date", "wjw_doc_type", "wjw_listed", "wjw_parent",
-    "wjw_rendered",  # how a browser-rendered body was kept: dom, raw or download (spiders/render.py)
-)
+CAPTURE_META = tuple(f"wjw_{name}" for name in CaptureMeta.__dataclass_fields__)
 
 
 def _header_pairs(headers) -> list[tuple[str, str]]:
@@ -80,6 +79,7 @@ class WarcCaptureMiddleware:
         meta = {key[4:]: request.meta[key] for key in CAPTURE_META if request.meta.get(key) is not None}
         meta.setdefault("site", self.site_id)
         meta.setdefault("kind", "robots" if request.url.endswith("/robots.txt") else "other")
+        meta = CaptureMeta.from_dict(meta).to_dict()
         metadata_record = writer.create_warc_record(
             response.url,
             "metadata",

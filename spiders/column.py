@@ -9,16 +9,26 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Iterator
 
 from scrapy import Request, Spider, signals
-from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
 from twisted.python.failure import Failure
 
-from archive.extract.blocking import blocked_reason
 from archive.classify import classify_title
+from archive.extract.blocking import blocked_reason
 from archive.extract.decode import decode_html
-from archive.records import Site
+from archive.records import CrawlSummary, Site
 from archive.urls import canonical_url, has_tracking_params
 from spiders.platforms import ListEntry, parser_for
 from spiders.render import SETTLE_SECONDS, failure_of, render_meta
@@ -72,7 +82,7 @@ class ColumnSpider(Spider):
         self.counts: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
-        self.candidates: dict[str, dict[str, Any]] = {}
+        self.candidates: set[str] = set()  # detail URLs queued, so a page listed twice is fetched once
         self._tracking_seen: set[str] = set()
         self.listed: set[str] = set()
 
@@ -174,7 +184,7 @@ class ColumnSpider(Spider):
             self.skipped[verdict.reason] += 1
             return None
         self.counts["candidates"] += 1
-        self.candidates[entry.url] = {"title": entry.title, "date": entry.date, "column": column}
+        self.candidates.add(entry.url)
         seen = self.known.get(entry.url)
         headers = {}
         if seen:
@@ -240,16 +250,10 @@ class ColumnSpider(Spider):
         self.errors[reason] += 1
         self.logger.warning("%s: %s failed: %s", self.site.id, failure.request.url, reason)
 
-    def summary(self) -> dict[str, Any]:
-        """Per-site counters for the run report."""
-        return {
-            "site_id": self.site.id,
-            "counts": dict(self.counts),
-            "skipped": dict(self.skipped),
-            "errors": dict(self.errors),
-            "candidates": self.candidates,
-            "listed": sorted(self.listed),
-        }
+    def summary(self, counts: dict[str, int], finish_reason: str | None = None) -> CrawlSummary:
+        """Per-site counters for the run report, with the crawler's own `counts` added."""
+        return CrawlSummary(site_id=self.site.id, counts=dict(self.counts) | counts, skipped=dict(self.skipped),
+                            errors=dict(self.errors), listed=tuple(sorted(self.listed)), finish_reason=finish_reason)
 
 
 def _verified_encoding(response: Response) -> Response:

@@ -13,24 +13,25 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from archive.records import CrawlJob, CrawlSummary
 from spiders import settings as default_settings
 from spiders.column import ColumnSpider
 
 
-def crawl(job: dict) -> dict:
+def crawl(job: CrawlJob) -> CrawlSummary:
     """Run the spider for one site as the job says; return its summary."""
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
-    site = job["site"]
-    settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.get("concurrency", 2), priority="cmdline")
-    settings.set("DOWNLOAD_DELAY", site.get("download_delay", 0.5), priority="cmdline")
-    settings.set("AUTOTHROTTLE_START_DELAY", site.get("download_delay", 0.5), priority="cmdline")
-    settings.set("WJW_WARC_PATH", job["warc_path"], priority="cmdline")
-    settings.set("WJW_SITE_ID", site["id"], priority="cmdline")
-    overrides = job.get("settings", {})
+    site = job.site
+    settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.concurrency, priority="cmdline")
+    settings.set("DOWNLOAD_DELAY", site.download_delay, priority="cmdline")
+    settings.set("AUTOTHROTTLE_START_DELAY", site.download_delay, priority="cmdline")
+    settings.set("WJW_WARC_PATH", job.warc_path, priority="cmdline")
+    settings.set("WJW_SITE_ID", site.id, priority="cmdline")
+    overrides = job.settings
     for name, value in overrides.items():
         settings.set(name, value, priority="cmdline")
-    chromium = job.get("chromium")  # found by the parent (archive.run.crawl), which names a missing browser
+    chromium = job.chromium  # found by the parent (archive.run.crawl), which names a missing browser
     render = chromium is not None
     if render:  # after the job's overrides, so the browser's timeouts follow its DOWNLOAD_TIMEOUT
         from spiders.render import render_settings  # noqa: PLC0415 - scrapy-playwright only when rendering
@@ -45,27 +46,25 @@ def crawl(job: dict) -> dict:
     crawler = process.create_crawler(ColumnSpider)
     process.crawl(
         crawler,
-        site=site,
-        mode=job.get("mode", "backfill"),
-        since=job.get("since"),
-        until=job.get("until"),
-        max_pages=job.get("max_pages"),
-        known=job.get("known", {}),
-        revisit_days=job.get("revisit_days", 30),
+        site=site.to_dict(),
+        mode=job.mode,
+        since=job.since,
+        until=job.until,
+        max_pages=job.max_pages,
+        known=job.known,
+        revisit_days=job.revisit_days,
         render=render,
     )
     process.start()
-    summary = crawler.spider.summary()
     stats = crawler.stats.get_stats()
-    summary["counts"]["responses"] = stats.get("downloader/response_count", 0)
-    summary["counts"]["requests"] = stats.get("downloader/request_count", 0)
-    summary["counts"]["robots_forbidden"] = stats.get("robotstxt/forbidden", 0)
+    counts = {"responses": stats.get("downloader/response_count", 0),
+              "requests": stats.get("downloader/request_count", 0),
+              "robots_forbidden": stats.get("robotstxt/forbidden", 0)}
     if render:  # what the browser sent to the site: documents and their scripts, not what it was refused
-        summary["counts"]["browser_requests"] = (stats.get("playwright/request_count", 0)
-                                                 - stats.get("playwright/request_count/aborted", 0))
-        summary["counts"]["browser_requests_refused"] = stats.get("playwright/request_count/aborted", 0)
-    summary["finish_reason"] = stats.get("finish_reason")
-    return summary
+        counts["browser_requests"] = (stats.get("playwright/request_count", 0)
+                                      - stats.get("playwright/request_count/aborted", 0))
+        counts["browser_requests_refused"] = stats.get("playwright/request_count/aborted", 0)
+    return crawler.spider.summary(counts, finish_reason=stats.get("finish_reason"))
 
 
 def main(argv: list[str]) -> int:
@@ -73,9 +72,9 @@ def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print("usage: python -m spiders.run JOB.json", file=sys.stderr)
         return 2
-    job = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+    job = CrawlJob.from_dict(json.loads(Path(argv[1]).read_text(encoding="utf-8")))
     summary = crawl(job)
-    Path(job["summary_path"]).write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    Path(job.summary_path).write_text(json.dumps(summary.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 
 

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
+from archive.config import user_agent
 
 BOT_NAME = "wjw"
 SPIDER_MODULES = ["spiders.column"]
 
-# An honest User-Agent: who we are and where to read about it. Operators
-# override it with WJW_USER_AGENT to add their own contact.
-USER_AGENT = os.environ.get(
-    "WJW_USER_AGENT",
-    "wjw/0.1 (+https://github.com/wjw-archive/wjw; archive of health-commission work plans)",
-)
+USER_AGENT = user_agent()
 ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 8

@@ -10,8 +10,21 @@ import pytest
 import yaml
 from referencing import Registry, Resource
 
+from archive.records import (
+    Attachment,
+    CaptureMeta,
+    CrawlJob,
+    CrawlSummary,
+    Document,
+    Duplicate,
+    Extractor,
+    ManifestLine,
+    Region,
+    RunReport,
+    Site,
+    SiteReport,
+)
 from archive.run.captures import Capture
-from archive.records import Attachment, Document, Duplicate, Extractor, ManifestLine, Region, RunReport, Site, SiteReport
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -41,6 +54,9 @@ def validator(name: str) -> jsonschema.Draft202012Validator:
         ("run-report", SiteReport, ("sites", "items")),
         ("manifest-line", ManifestLine, ()),
         ("capture", Capture, ()),
+        ("capture-meta", CaptureMeta, ()),
+        ("crawl-job", CrawlJob, ()),
+        ("crawl-summary", CrawlSummary, ()),
     ],
 )
 def test_schema_and_record_list_the_same_fields(name, record, path):
@@ -99,9 +115,46 @@ def test_a_capture_validates():
     capture = Capture(url="http://127.77.0.1:8477/art/2019/3/1/art_1_2.html", status=200,
                       headers={"content-type": "text/html; charset=gbk"}, body="工作要点".encode("gbk"),
                       fetched_at="2026-11-24T06:00:00Z", record_id="<urn:uuid:0f1e2d3c-0000-4000-8000-000000000000>",
-                      meta={"kind": "detail", "title": "2019年全省卫生健康工作要点", "date": "2019-03-01"})
-    data = dataclasses.asdict(capture) | {"body": base64.b64encode(capture.body).decode("ascii")}
-    jsonschema.validate(data, schema("capture"))
+                      meta=CaptureMeta(site="zj-wsjkw", kind="detail", title="2019年全省卫生健康工作要点",
+                                       date="2019-03-01", listed="http://127.77.0.1:8477/art/2019/3/1/art_1_2.html"))
+    data = dataclasses.asdict(capture) | {"body": base64.b64encode(capture.body).decode("ascii"),
+                                          "meta": capture.meta.to_dict()}
+    assert not list(validator("capture").iter_errors(data))
+
+
+def test_capture_metadata_round_trips_and_is_closed():
+    meta = CaptureMeta(site="zj-wsjkw", kind="attachment", title="附件1", parent="http://x.gov.cn/a.html", rendered="raw")
+    assert CaptureMeta.from_dict(meta.to_dict()) == meta
+    assert not list(validator("capture-meta").iter_errors(meta.to_dict()))
+    with pytest.raises(ValueError, match="unknown keys"):
+        CaptureMeta.from_dict(meta.to_dict() | {"colour": "red"})
+
+
+def a_site() -> Site:
+    return Site.from_dict(yaml.safe_load((SCHEMAS.parent / "sites" / "provinces.yaml").read_text(encoding="utf-8"))[0])
+
+
+def test_a_crawl_job_round_trips_validates_and_is_closed():
+    job = CrawlJob(site=a_site(), warc_path="/tmp/x/capture.warc.gz", summary_path="/tmp/x/summary.json",
+                   mode="backfill", since="2019-01-01", until="2020-12-31", max_pages=3,
+                   known={"http://x.gov.cn/a.html": {"etag": '"1"', "first_seen": "2026-11-24T06:00:00Z"}},
+                   settings={"DOWNLOAD_DELAY": 0})
+    data = json.loads(json.dumps(job.to_dict(), ensure_ascii=False))
+    assert not list(validator("crawl-job").iter_errors(data))
+    assert CrawlJob.from_dict(data) == job
+    with pytest.raises(ValueError, match="unknown keys"):
+        CrawlJob.from_dict(data | {"candidates": {}})
+
+
+def test_a_crawl_summary_round_trips_validates_and_is_closed():
+    summary = CrawlSummary(site_id="zj-wsjkw", counts={"list_pages": 3, "requests": 40}, skipped={"not_a_work_plan": 5},
+                           errors={"http_500": 1}, listed=("http://x.gov.cn/a.html",), finish_reason="finished")
+    data = json.loads(json.dumps(summary.to_dict()))
+    assert not list(validator("crawl-summary").iter_errors(data))
+    assert CrawlSummary.from_dict(data) == summary
+    assert summary.count("detail_pages") == 0
+    with pytest.raises(ValueError, match="unknown keys"):
+        CrawlSummary.from_dict(data | {"candidates": {}})
 
 
 def test_a_run_report_validates():

@@ -14,6 +14,7 @@ from statistics import median
 from typing import Any
 
 from archive.store import Store
+from archive.store.keys import RUNS_PREFIX, run_of_report
 
 QUIET_RUNS = 3
 DROP_RATIO = 0.5  # flag when a run yields less than half the site's usual items
@@ -59,8 +60,8 @@ def items_in(site_report: dict[str, Any]) -> int:
 def load_reports(store: Store, runs: int | None = None) -> list[dict[str, Any]]:
     """The run reports in the store, oldest first (the last `runs` of them)."""
     reports = []
-    for key in store.list("runs/"):
-        if not key.endswith("/report.json"):
+    for key in store.list(RUNS_PREFIX):
+        if run_of_report(key) is None:
             continue
         try:
             reports.append(json.loads(store.get(key)))

@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from archive.run.ingest import doc_key
 from archive.store import Store
+from archive.store.keys import doc_key
 
 
 class HistoryError(LookupError):

@@ -20,17 +20,19 @@ from typing import Any, Iterator
 
 from archive.records import ManifestLine
 from archive.store import KeyNotFound, Store
+from archive.store.keys import (
+    DOCS_PREFIX,
+    LATEST_MANIFEST,
+    RUNS_PREFIX,
+    manifest_key,
+    report_key,
+)
 
-LATEST_KEY = "manifests/latest.json"
+LATEST_KEY = LATEST_MANIFEST
 
 
 class ManifestError(RuntimeError):
     """No manifest to read, or one that names a missing run."""
-
-
-def manifest_key(run_id: str) -> str:
-    """Where a run's manifest lives."""
-    return f"manifests/{run_id}.jsonl.gz"
 
 
 def read_latest(store: Store) -> dict[str, Any] | None:
@@ -45,7 +47,7 @@ def manifest_lines(store: Store, previous: dict[str, dict[str, Any]] | None = No
     """One line per current document record, reusing `previous` lines (by doc key) whose version still holds."""
     previous = previous or {}
     lines = []
-    for key in store.list("docs/"):
+    for key in store.list(DOCS_PREFIX):
         versions = store.versions(key)
         version_id = versions[0].version_id if versions else None
         old = previous.get(key)
@@ -107,10 +109,10 @@ def resolve_manifest(store: Store, run_id: str | None = None) -> tuple[str, str 
     if store.exists(key):
         return key, None
     try:
-        report = json.loads(store.get(f"runs/{run_id}/report.json"))
+        report = json.loads(store.get(report_key(run_id)))
     except KeyNotFound:
         raise ManifestError(f"{store.describe_key(key)}: no such manifest, and no run {run_id} in "
-                            f"{store.describe_key('runs/')}; see `manifests/` for run ids") from None
+                            f"{store.describe_key(RUNS_PREFIX)}; see `manifests/` for run ids") from None
     if not report.get("manifest_key"):
         raise ManifestError(f"run {run_id} published no manifest (it did not finish)")
     return report["manifest_key"], None

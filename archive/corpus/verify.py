@@ -14,7 +14,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,11 +21,16 @@ from typing import Callable
 
 from archive.records import Document
 from archive.store import KeyNotFound, Store, StoreError
+from archive.store.keys import (
+    LATEST_MANIFEST,
+    MANIFEST_PREFIX,
+    content_address,
+    is_content_addressed,
+    run_of_manifest,
+)
 
 Progress = Callable[[str], None]
 
-_TEXT_KEY = re.compile(r"text/([0-9a-f]{2})/([0-9a-f]{64})\.txt")
-_BLOB_KEY = re.compile(r"blobs/sha256/([0-9a-f]{2})/([0-9a-f]{64})")
 
 
 @dataclass(frozen=True)
@@ -69,15 +73,14 @@ def verify_store(store: Store, progress: Progress = lambda _: None) -> VerifyRep
 
 def _check_object(store: Store, key: str, report: VerifyReport) -> None:
     top = key.split("/", 1)[0]
-    if key.startswith("text/") or key.startswith("blobs/"):
-        pattern = _TEXT_KEY if top == "text" else _BLOB_KEY
-        match = pattern.fullmatch(key)
-        if not match or match.group(2)[:2] != match.group(1):
+    if is_content_addressed(key):
+        named = content_address(key)
+        if named is None:
             report.fault(key, "not a content address (want text/ab/<sha256>.txt or blobs/sha256/ab/<sha256>)")
             return
         actual = hashlib.sha256(store.get(key)).hexdigest()
         report.checked[top] += 1
-        if actual != match.group(2):
+        if actual != named:
             report.fault(key, f"content hashes to {actual}, not to its name")
         return
     data = store.get(key)
@@ -100,11 +103,11 @@ def _check_object(store: Store, key: str, report: VerifyReport) -> None:
 def _check_manifests(store: Store, report: VerifyReport, progress: Progress) -> None:
     resolved: dict[tuple[str, str | None], str | None] = {}
     try:
-        latest = json.loads(store.get("manifests/latest.json"))
+        latest = json.loads(store.get(LATEST_MANIFEST))
     except (KeyNotFound, ValueError):
         latest = None
-    for key in store.list("manifests/"):
-        if not key.endswith(".jsonl.gz"):
+    for key in store.list(MANIFEST_PREFIX):
+        if run_of_manifest(key) is None:
             continue
         try:
             body = gzip.decompress(store.get(key))
@@ -114,7 +117,7 @@ def _check_manifests(store: Store, report: VerifyReport, progress: Progress) -> 
             pinned = store.get(key, latest.get("manifest_version_id")) if latest.get("manifest_version_id") else None
             checked = gzip.decompress(pinned) if pinned is not None else body
             if hashlib.sha256(checked).hexdigest() != latest["sha256"]:
-                report.fault(key, "does not match the sha256 that manifests/latest.json gives for it")
+                report.fault(key, f"does not match the sha256 that {LATEST_MANIFEST} gives for it")
         for number, text in enumerate(body.decode("utf-8", "replace").splitlines(), start=1):
             if not text.strip():
                 continue

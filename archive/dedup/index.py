@@ -30,10 +30,10 @@ import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from archive.store import KeyNotFound, Store
+from archive.store.keys import INDEX_PARAMS, INDEX_SEGMENT_PREFIX, index_segment_key
 
-INDEX_PREFIX = "index/minhash/"
-PARAMS_KEY = INDEX_PREFIX + "params.json"
-SEGMENT_PREFIX = INDEX_PREFIX + "seg/"
+PARAMS_KEY = INDEX_PARAMS
+SEGMENT_PREFIX = INDEX_SEGMENT_PREFIX
 
 # 9-character shingles: simweb's and real commissions' plans of different years reuse
 # whole stock phrases, which at 5 characters look 75% alike; at 9 they stay below 0.65.
@@ -331,7 +331,7 @@ class DedupIndex:
         body = gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), compresslevel=6, mtime=0)
         for attempt in range(100):
             segment = name if attempt == 0 else f"{name}.{attempt}"
-            if store.put(f"{SEGMENT_PREFIX}{segment}.jsonl.gz", body, if_absent=True,
+            if store.put(index_segment_key(segment), body, if_absent=True,
                          content_type="application/gzip").written:
                 break
         else:
@@ -340,7 +340,7 @@ class DedupIndex:
         for n, entry in enumerate(self.pending):
             entry.seq = (f"{segment}.jsonl.gz", n)
         self.pending = []
-        return f"{SEGMENT_PREFIX}{segment}.jsonl.gz"
+        return index_segment_key(segment)
 
 
 def containment(a: LeanMinHash, a_count: int, b: LeanMinHash, b_count: int) -> float:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from typing import IO, Any, Iterator
 
 from warcio.archiveiterator import ArchiveIterator
+
+from archive.records import CaptureMeta
 
 
 @dataclass(frozen=True)
@@ -19,12 +22,12 @@ class Capture:
     body: bytes
     fetched_at: str
     record_id: str
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: CaptureMeta = field(default_factory=lambda: CaptureMeta(site=""))
 
     @property
     def kind(self) -> str:
-        """list, detail, robots or other, as the spider marked the request."""
-        return self.meta.get("kind", "other")
+        """list, detail, robots, attachment or other, as the spider marked the request."""
+        return self.meta.kind
 
 
 def read_captures(stream: IO[bytes]) -> Iterator[Capture]:
@@ -53,9 +56,9 @@ def read_captures(stream: IO[bytes]) -> Iterator[Capture]:
         elif kind == "metadata":
             target = record.rec_headers.get_header("WARC-Concurrent-To")
             try:
-                metas[target] = json.loads(record.content_stream().read().decode("utf-8"))
-            except ValueError:
-                metas[target] = {}
+                metas[target] = CaptureMeta.from_dict(json.loads(record.content_stream().read().decode("utf-8")))
+            except (ValueError, TypeError):
+                metas[target] = CaptureMeta(site="")  # a torn or foreign record: the capture is read as "other"
     for record_id in order:
         capture = responses[record_id]
-        yield Capture(**{**capture.__dict__, "meta": metas.get(record_id, {})})
+        yield dataclasses.replace(capture, meta=metas.get(record_id, capture.meta))

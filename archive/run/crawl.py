@@ -11,12 +11,12 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from archive.records import Site
+from archive.records import CrawlJob, CrawlSummary, Site
 from archive.store import Store
+from archive.store.keys import warc_key
 from archive.store.state import load_state, save_state
 
 CRAWL_TIMEOUT_S = 3 * 3600
@@ -46,22 +46,18 @@ class CrawlResult:
 
     site_id: str
     warc_key: str
-    summary: dict[str, Any]
+    summary: CrawlSummary | None  # None: a stored WARC read again (re-extraction), nothing crawled
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data, to pass between Airflow tasks."""
-        return {"site_id": self.site_id, "warc_key": self.warc_key, "summary": self.summary}
+        return {"site_id": self.site_id, "warc_key": self.warc_key,
+                "summary": self.summary.to_dict() if self.summary else None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CrawlResult:
         """Rebuild from `to_dict()` output."""
-        return cls(data["site_id"], data["warc_key"], data["summary"])
-
-
-def warc_key(run_id: str, site_id: str, when: datetime | None = None) -> str:
-    """Where a run's WARC for a site lives: warc/YYYY/MM/DD/<run_id>-<site>.warc.gz."""
-    when = when or datetime.now(timezone.utc)
-    return f"warc/{when:%Y/%m/%d}/{run_id}-{site_id}.warc.gz"
+        summary = data.get("summary")
+        return cls(data["site_id"], data["warc_key"], CrawlSummary.from_dict(summary) if summary else None)
 
 
 def crawl_site(site: Site, store: Store, run_id: str, options: CrawlOptions = CrawlOptions()) -> CrawlResult:
@@ -80,35 +76,26 @@ def crawl_site(site: Site, store: Store, run_id: str, options: CrawlOptions = Cr
               for url, entry in state.documents.items()}
     with tempfile.TemporaryDirectory(prefix=f"wjw-{site.id}-") as tmp:
         work = Path(tmp)
-        job = {
-            "site": site.to_dict(),
-            "mode": options.mode,
-            "since": options.since,
-            "until": options.until,
-            "max_pages": options.max_pages,
-            "known": known,
-            "revisit_days": options.revisit_days,
-            "chromium": chromium,  # the browser to render with; None: a plain crawl
-            "settings": dict(options.settings),
-            "warc_path": str(work / "capture.warc.gz"),
-            "summary_path": str(work / "summary.json"),
-        }
+        job = CrawlJob(site=site, warc_path=str(work / "capture.warc.gz"), summary_path=str(work / "summary.json"),
+                       mode=options.mode, since=options.since, until=options.until, max_pages=options.max_pages,
+                       known=known, revisit_days=options.revisit_days, chromium=chromium,
+                       settings=dict(options.settings))
         job_path = work / "job.json"
-        job_path.write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
+        job_path.write_text(json.dumps(job.to_dict(), ensure_ascii=False), encoding="utf-8")
         log_path = work / "scrapy.log"
         with open(log_path, "wb") as log:
             proc = subprocess.run(
                 [sys.executable, "-m", "spiders.run", str(job_path)],
                 stdout=log, stderr=subprocess.STDOUT, timeout=CRAWL_TIMEOUT_S, check=False,
             )
-        summary_path = Path(job["summary_path"])
+        summary_path = Path(job.summary_path)
         if proc.returncode != 0 or not summary_path.exists():
             tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
             raise CrawlError(f"site {site.id}: crawl process exited {proc.returncode}\n{tail}")
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        summary = CrawlSummary.from_dict(json.loads(summary_path.read_text(encoding="utf-8")))
         key = warc_key(run_id, site.id)
-        store.put_file(key, Path(job["warc_path"]))
-    listed = set(summary.pop("listed", ()))
+        store.put_file(key, Path(job.warc_path))
+    listed = set(summary.listed)
     if not listed <= set(state.listed):
         state.listed = sorted(listed | set(state.listed))
         save_state(store, state)

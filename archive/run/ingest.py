@@ -27,28 +27,15 @@ from archive.extract.region import region_for
 from archive.records import Attachment, Document, Duplicate, Extractor, Site, SiteReport
 from archive.run.captures import Capture, read_captures
 from archive.store import KeyNotFound, Store
+from archive.store.keys import blob_key, doc_key, text_key
 from archive.store.state import SiteState, load_state, save_state
 
 EXTRACTOR = Extractor(name="wjw-extract", version=EXTRACTOR_VERSION)
 
 
-def text_key(sha256: str) -> str:
-    """Where a text lives: text/ab/<sha256>.txt."""
-    return f"text/{sha256[:2]}/{sha256}.txt"
-
-
-def doc_key(doc_id: str) -> str:
-    """Where a document's record lives."""
-    return f"docs/{doc_id}.json"
-
-
 def doc_id_for(site_id: str, url: str) -> str:
     """A document's stable id: its site and a hash of its URL."""
     return f"{site_id}-{hashlib.sha256(url.encode('utf-8')).hexdigest()[:12]}"
-
-
-# pipeline.py knows the index by its first name, from when it held exact matches only.
-TextIndex = DedupIndex
 
 
 def ingest_warc(
@@ -88,11 +75,6 @@ def segment_name(warc_key: str) -> str:
     return warc_key.rsplit("/", 1)[-1].removesuffix(".gz").removesuffix(".warc")
 
 
-def blob_key(sha256: str) -> str:
-    """Where a raw file lives: blobs/sha256/ab/<sha256>."""
-    return f"blobs/sha256/{sha256[:2]}/{sha256}"
-
-
 def store_attachments(
     store: Store, captures: list[Capture], report: SiteReport
 ) -> dict[str, list[tuple[Attachment, AttachmentText | None]]]:
@@ -109,8 +91,8 @@ def store_attachments(
             report.skip("attachment_unreadable")
             text = None
         record = Attachment(url=capture.url, blob_key=blob_key(sha), sha256=sha,
-                            kind=text.kind if text else "unknown", name=capture.meta.get("title") or "")
-        by_page.setdefault(capture.meta.get("parent", ""), []).append((record, text))
+                            kind=text.kind if text else "unknown", name=capture.meta.title or "")
+        by_page.setdefault(capture.meta.parent or "", []).append((record, text))
     return by_page
 
 
@@ -120,7 +102,7 @@ def ingest_capture(
 ) -> None:
     """Store one detail page as a document, or count why not."""
     # The URL the list linked to names the document, whatever redirects led elsewhere.
-    url = capture.meta.get("listed") or capture.url
+    url = capture.meta.listed or capture.url
     seen = state.documents.get(url)
     if capture.status == 304:
         report.plans_found += 1
@@ -135,7 +117,7 @@ def ingest_capture(
     except ExtractionError:
         report.skip("empty_page")
         return
-    title = page.title or capture.meta.get("title") or ""
+    title = page.title or capture.meta.title or ""
     verdict = classify_title(title)
     if not verdict.is_plan:
         report.skip("not_a_work_plan")
@@ -158,7 +140,7 @@ def ingest_capture(
         region=region_for(site, page.agency),
         level=site.level,
         plan_year=plan_year(title),
-        published=page.published or capture.meta.get("date"),
+        published=page.published or capture.meta.date,
         written=page.written,
         doc_number=page.doc_number,
         index_number=page.index_number,

@@ -6,7 +6,6 @@ The CLI (`wjw run`) and the Airflow DAGs call these same functions.
 from __future__ import annotations
 
 import json
-import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -15,25 +14,18 @@ from typing import Callable, Iterable
 from archive.corpus.health import BASELINE_RUNS, QUIET_RUNS, load_reports, site_health
 from archive.corpus.manifest import write_manifest
 from archive.dedup.index import DedupIndex
-from archive.records import RunReport, Site, SiteReport
+from archive.records import CrawlSummary, RunReport, Site, SiteReport
 from archive.run.crawl import CrawlError, CrawlOptions, CrawlResult, crawl_site
 from archive.run.ingest import ingest_warc, relink_clusters
 from archive.store import Store
+from archive.store.keys import WARC_PREFIX, parse_warc_key, report_key
 
 Progress = Callable[[str], None]
-
-_WARC_KEY = re.compile(r"warc/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<name>.+)\.warc\.gz")
-
 
 def new_run_id(now: datetime | None = None) -> str:
     """A sortable, unique run id: 20261124T060000Z-1a2b."""
     now = now or datetime.now(timezone.utc)
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
-
-
-def report_key(run_id: str) -> str:
-    """Where a run's report lives."""
-    return f"runs/{run_id}/report.json"
 
 
 def crawl_sites(
@@ -93,25 +85,27 @@ def health_flags(store: Store, report: RunReport) -> dict[str, list[str]]:
 def site_report_from_summary(crawl: CrawlResult) -> SiteReport:
     """Start a site's report from what its spider counted."""
     summary = crawl.summary
-    report = SiteReport(site_id=crawl.site_id, warc_key=crawl.warc_key,
-                        browser_requests=summary.get("counts", {}).get("browser_requests", 0))
-    for reason, n in summary.get("skipped", {}).items():
+    report = SiteReport(site_id=crawl.site_id, warc_key=crawl.warc_key)
+    if summary is None:  # a re-extraction: nothing was crawled
+        return report
+    report.browser_requests = summary.count("browser_requests")
+    for reason, n in summary.skipped.items():
         report.skip(reason, n)
-    for reason, n in summary.get("errors", {}).items():
+    for reason, n in summary.errors.items():
         report.error(reason, n)
     report.failed = unreachable_reason(summary)
     return report
 
 
-def unreachable_reason(summary: dict) -> str | None:
+def unreachable_reason(summary: CrawlSummary) -> str | None:
     """Why a crawl that finished reached none of its site's list pages, or None when it reached one.
 
     A site that answers 500 to everything leaves a clean crawl process but nothing
     archived; the report must name it as failed, not as a quiet night.
     """
-    if summary.get("counts", {}).get("list_pages", 0) or "counts" not in summary:
+    if summary.count("list_pages"):
         return None
-    errors = summary.get("errors", {})
+    errors = summary.errors
     if not errors:
         return "no list page fetched"
     reasons = ", ".join(f"{reason} ×{n}" for reason, n in sorted(errors.items(), key=lambda item: -item[1]))
@@ -128,7 +122,7 @@ def reextract(
     """
     sites = list(sites)
     warcs = stored_warcs(store, [site.id for site in sites], since, until)
-    crawls = [CrawlResult(site_id, key, {}) for site_id, key in warcs]
+    crawls = [CrawlResult(site_id, key, None) for site_id, key in warcs]
     progress(f"re-extracting {len(crawls)} stored WARC(s)")
     return archive_crawls(store, sites, crawls, run_id, "backfill", progress=progress)
 
@@ -139,17 +133,16 @@ def stored_warcs(
     """(site id, key) of every stored WARC of these sites captured within the days given, oldest first."""
     wanted = set(site_ids)
     found = []
-    for key in store.list("warc/"):
-        match = _WARC_KEY.fullmatch(key)
-        if not match:
+    for key in store.list(WARC_PREFIX):
+        warc = parse_warc_key(key)
+        if warc is None:
             continue
-        day = f"{match['y']}-{match['m']}-{match['d']}"
+        day = warc.day.isoformat()
         if (since and day < since[:10]) or (until and day > until[:10]):
             continue
-        # Site ids may contain dashes, and so may run ids: match the site id as a known suffix.
-        site_id = max((s for s in wanted if match["name"].endswith(f"-{s}")), key=len, default=None)
+        site_id = warc.site_among(wanted)
         if site_id is not None:
-            found.append((match["name"], site_id, key))
+            found.append((warc.name, site_id, key))
     return [(site_id, key) for _, site_id, key in sorted(found)]
 
 

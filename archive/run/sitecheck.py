@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
+from archive.config import user_agent
 from archive.extract.blocking import blocked_reason
 from archive.records import Site
 
@@ -275,7 +276,7 @@ def _fetch_site(site: Site, timeout: float, resolve: Resolver, progress: Callabl
         if isinstance(rules, _Fetched):  # the host itself failed: every column on it shares the failure
             results.append(replace(rules))
             continue
-        if not rules.can_fetch(_user_agent(), column.url):
+        if not rules.can_fetch(user_agent(), column.url):
             results.append(_Fetched(problem="robots_disallowed"))
             continue
         results.append(_fetch(column.url, timeout, site.download_delay))
@@ -302,7 +303,7 @@ def _fetch(url: str, timeout: float, delay: float, verify: bool = True) -> _Fetc
     context = ssl.create_default_context() if verify else ssl._create_unverified_context()  # noqa: S323
     # urllib follows redirects (and refuses loops); the final URL tells whether there were any.
     opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
-    request = urllib.request.Request(url, headers={"User-Agent": _user_agent(), "Accept": "text/html,*/*"})
+    request = urllib.request.Request(url, headers={"User-Agent": user_agent(), "Accept": "text/html,*/*"})
     try:
         with opener.open(request, timeout=timeout) as response:
             return _Fetched(status=response.status, final_url=response.geturl(), headers=dict(response.headers),
@@ -342,14 +343,6 @@ def _blocked(fetched: _Fetched) -> str | None:
 def _reason(exc: object) -> str:
     text = str(getattr(exc, "reason", None) or exc) or type(exc).__name__
     return text[:120]
-
-
-def _user_agent() -> str:
-    from spiders.settings import (
-        USER_AGENT,  # plain constants, no Scrapy import: the crawler's own name
-    )
-
-    return USER_AGENT
 
 
 # ---------------------------------------------------------------- parsing

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from archive.store import KeyNotFound, Store, StoreError, WriteConflict
+from archive.store.keys import state_key
 
 
 @dataclass
@@ -32,11 +33,6 @@ class SiteState:
 
 class StateConflict(StoreError):
     """Another writer changed a site's state between our read and our write."""
-
-
-def state_key(site_id: str) -> str:
-    """The store key of a site's state."""
-    return f"state/sites/{site_id}.json"
 
 
 def load_state(store: Store, site_id: str) -> SiteState:

@@ -11,10 +11,18 @@ import json
 
 import pytest
 
+from archive.dedup.index import (
+    SEGMENT_PREFIX,
+    DedupIndex,
+    Member,
+    choose_canonical,
+    content_sha256,
+    normalize_text,
+)
+from archive.records import CaptureMeta, Column, Document, Site, SiteReport
 from archive.run.captures import Capture
-from archive.dedup.index import SEGMENT_PREFIX, DedupIndex, Member, choose_canonical, content_sha256, normalize_text
-from archive.run.ingest import doc_id_for, doc_key, ingest_capture, relink_clusters
-from archive.records import Column, Document, Site, SiteReport
+from archive.run.ingest import doc_id_for, ingest_capture, relink_clusters
+from archive.store.keys import doc_key
 from archive.store.state import SiteState
 
 PROVINCE = Site(id="zj-wsjkw", name="浙江省卫生健康委员会", level="province", region_code="330000",
@@ -77,7 +85,7 @@ def capture(site: Site, path: str, title: str, lines: list[str], agency: str | N
     url = site.base_url.rstrip("/") + path
     return Capture(url=url, status=200, headers={"content-type": "text/html; charset=utf-8"},
                    body=page(title, lines, agency, published), fetched_at=fetched_at,
-                   record_id=f"<urn:uuid:{abs(hash(url))}>", meta={"kind": "detail", "title": title})
+                   record_id=f"<urn:uuid:{abs(hash(url))}>", meta=CaptureMeta(site=site.id, kind="detail", title=title))
 
 
 def republications() -> list[tuple[Site, Capture]]:
@@ -216,10 +224,10 @@ def test_a_changed_text_leaves_its_cluster():
 
 
 def test_simweb_republications_cluster_under_the_issuers_page(simweb, local_store):
-    from archive.run.crawl import CrawlOptions
     from archive.corpus.manifest import read_manifest
-    from archive.run.pipeline import run_pipeline
     from archive.registry import sites_from_rows
+    from archive.run.crawl import CrawlOptions
+    from archive.run.pipeline import run_pipeline
     from tests.simweb_helpers import FAST
 
     groups: dict[str, list[dict]] = {}

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from archive.run.crawl import CrawlOptions
-from archive.run.ingest import doc_id_for, doc_key
+from archive.run.ingest import doc_id_for
+from archive.store.keys import doc_key
 from archive.run.pipeline import run_pipeline
 from archive.corpus.manifest import read_manifest
 from tests.simweb_helpers import CHROME, FAST, plan_urls, site_of_family

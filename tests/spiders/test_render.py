@@ -87,7 +87,7 @@ def test_a_render_crawl_without_chromium_fails_naming_the_site_and_stores_nothin
         crawl_site(site, local_store, "20260101T000000Z-nochrome", RENDER)
     assert list(local_store.list("")) == []
     # Without --render the same site is crawled plainly: no browser needed.
-    assert crawl_site(site, local_store, "20260101T000000Z-plain", PLAIN).summary["counts"]["detail_pages"] > 0
+    assert crawl_site(site, local_store, "20260101T000000Z-plain", PLAIN).summary.counts["detail_pages"] > 0
 
 
 def test_demo_with_render_and_no_chromium_stops_before_crawling(tmp_path, no_chromium):
@@ -138,10 +138,10 @@ def test_rendering_clears_the_jiasule_challenge_and_stores_the_pages_behind_it(s
     assert set(statuses(local_store, again.run_id, "detail")) == {304}
     (warc,) = [key for key in local_store.list("warc/") if first.run_id in key]
     stored = list(read_captures(io.BytesIO(local_store.get(warc))))
-    kinds = Counter((c.kind, c.status, c.meta.get("rendered")) for c in stored)
+    kinds = Counter((c.kind, c.status, c.meta.rendered) for c in stored)
     assert kinds[("detail", 200, "dom")] == len(expected)
     assert not [c for c in stored if c.status in (412, 521)]
-    assert {c.meta.get("rendered") for c in stored if c.kind == "attachment"} <= {"raw"}
+    assert {c.meta.rendered for c in stored if c.kind == "attachment"} <= {"raw"}
 
 
 def test_rendered_pages_give_the_same_records_as_plain_ones(simweb, tmp_path, chromium):
@@ -189,9 +189,9 @@ def test_robots_txt_is_read_through_the_browser_and_obeyed(simweb, local_store, 
     site = dataclasses.replace(sim_site(simweb, disallowed[0]["site_id"]), render=True)
     result = crawl_site(site, local_store, "20260101T000000Z-robots", RENDER)
     stored = list(read_captures(io.BytesIO(local_store.get(result.warc_key))))
-    assert [c.meta.get("rendered") for c in stored if c.kind == "robots"] == ["raw"]
+    assert [c.meta.rendered for c in stored if c.kind == "robots"] == ["raw"]
     assert not {c.url for c in stored} & {t["url"] for t in disallowed}
-    assert result.summary["errors"].get("robots_disallowed", 0) > 0
+    assert result.summary.errors.get("robots_disallowed", 0) > 0
 
 
 @pytest.fixture
@@ -208,13 +208,13 @@ def refusing_site(simweb):
 
 def test_a_refused_connection_is_named_so_in_a_plain_crawl(refusing_site, local_store):
     result = crawl_site(refusing_site, local_store, "20260101T000000Z-refused", PLAIN)
-    assert set(result.summary["errors"]) == {"connection_refused"}
+    assert set(result.summary.errors) == {"connection_refused"}
 
 
 def test_a_refused_connection_is_named_so_behind_the_browser(refusing_site, local_store, chromium):
     """The browser's own error says only that navigation failed; the report names the fetch behind it."""
     rendered = crawl_site(refusing_site, local_store, "20260101T000000Z-refused", RENDER).summary
     plain = crawl_site(refusing_site, local_store, "20260101T000000Z-refused-plain", PLAIN).summary
-    assert set(rendered["errors"]) == {"connection_refused"}
+    assert set(rendered.errors) == {"connection_refused"}
     # Retried as a plain crawl retries (robots.txt and the list page, each tried three times).
-    assert rendered["counts"]["requests"] == rendered["counts"]["browser_requests"] == plain["counts"]["requests"]
+    assert rendered.counts["requests"] == rendered.counts["browser_requests"] == plain.counts["requests"]

@@ -24,8 +24,8 @@ def test_backfill_fetches_every_plan_and_no_other_detail_page(simweb, local_stor
     site, result, captures = crawl(simweb, local_store, family)
     fetched = {c.url for c in captures if c.kind == "detail" and c.status == 200}
     assert fetched == plan_urls(simweb, site.id)
-    assert result.summary["skipped"].get("not_a_work_plan", 0) > 0
-    assert result.summary["counts"]["list_pages"] > 1  # paged past the first list page
+    assert result.summary.skipped.get("not_a_work_plan", 0) > 0
+    assert result.summary.counts["list_pages"] > 1  # paged past the first list page
 
 
 def test_hanweb_pages_through_dataproxy(simweb, local_store):
@@ -43,8 +43,8 @@ def test_warc_records_every_exchange_with_robots_first(simweb, local_store):
     site, result, captures = crawl(simweb, local_store, "trs")
     assert captures[0].url.endswith("/robots.txt")
     assert captures[0].kind == "robots"
-    assert all(c.meta.get("site") == site.id for c in captures)
-    assert result.summary["counts"]["responses"] == len(captures)
+    assert all(c.meta.site == site.id for c in captures)
+    assert result.summary.counts["responses"] == len(captures)
     # TRS pages are GBK: the WARC keeps the bytes as served, not re-encoded.
     detail = next(c for c in captures if c.kind == "detail")
     detail.body.decode("gb18030")
@@ -60,7 +60,7 @@ def test_robots_txt_is_obeyed(simweb, local_store):
     captures = list(read_captures(io.BytesIO(local_store.get(result.warc_key))))
     fetched = {c.url for c in captures}
     assert not fetched & {t["url"] for t in disallowed}
-    assert result.summary["errors"].get("robots_disallowed", 0) > 0
+    assert result.summary.errors.get("robots_disallowed", 0) > 0
 
 
 def test_user_agent_names_the_project(simweb, local_store):
@@ -74,13 +74,13 @@ def test_user_agent_names_the_project(simweb, local_store):
 
 def test_max_pages_and_until_bound_a_backfill(simweb, local_store):
     site, result, captures = crawl(simweb, local_store, "trs", max_pages=1)
-    per_column = {c.meta.get("column") for c in captures if c.kind == "list"}
+    per_column = {c.meta.column for c in captures if c.kind == "list"}
     assert len([c for c in captures if c.kind == "list"]) == len(per_column)
-    assert result.summary["skipped"].get("beyond_max_pages", 0) >= 1
+    assert result.summary.skipped.get("beyond_max_pages", 0) >= 1
 
     until = "2018-12-31"
     _, result, captures = crawl(simweb, local_store, "trs", until=until)
-    dates = [c.meta.get("date") for c in captures if c.kind == "detail"]
+    dates = [c.meta.date for c in captures if c.kind == "detail"]
     assert dates and all(d <= until for d in dates)
 
 
@@ -96,7 +96,7 @@ def test_robots_txt_holds_for_every_column_started_while_it_loads(simweb, local_
     result = crawl_site(site, local_store, "20260101T000000Z-race", CrawlOptions(mode="backfill", settings=FAST))
     fetched = {c.url for c in read_captures(io.BytesIO(local_store.get(result.warc_key)))}
     assert column.url not in fetched
-    assert result.summary["errors"].get("robots_disallowed", 0) >= 1
+    assert result.summary.errors.get("robots_disallowed", 0) >= 1
 
 
 def _robots_allow(simweb, url: str) -> bool:
