@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import re
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Iterator
@@ -28,6 +27,7 @@ from twisted.python.failure import Failure
 from archive.classify import classify_title
 from archive.extract.blocking import blocked_reason
 from archive.extract.decode import decode_html
+from archive.extract.attachments import is_attachment_url
 from archive.records import CrawlSummary, Site
 from archive.urls import canonical_url, has_tracking_params
 from spiders.platforms import ListEntry, parser_for
@@ -37,10 +37,6 @@ from spiders.render import SETTLE_SECONDS, failure_of, render_meta
 # that loops), not a real list: no commission has published 1000 pages of plans.
 MAX_LIST_PAGES = 1000
 
-# Attachment links: by extension, by the download endpoints TRS and Hanweb use, or by a 附件 label.
-_ATTACHMENT_URL = re.compile(
-    r"\.(pdf|docx?|wps|xlsx?|et|ofd|zip|rar)(\?|$)|/module/download/|downfile\.jsp|/cms-search/downFiles/", re.I
-)
 
 
 class ColumnSpider(Spider):
@@ -222,7 +218,7 @@ class ColumnSpider(Spider):
             label = " ".join(link.xpath(".//text()").getall())
             if href.startswith(("javascript:", "mailto:", "#")):
                 continue
-            if _ATTACHMENT_URL.search(href) or ("附件" in label and not href.endswith((".html", ".htm", ".shtml"))):
+            if is_attachment_url(response.urljoin(href), label):
                 self.counts["attachments"] += 1
                 yield Request(
                     response.urljoin(href),

@@ -115,15 +115,24 @@ def attachment_name(url: str, link_text: str = "") -> str:
     return PurePosixPath(path).name or url
 
 
+# The download endpoints TRS and Hanweb serve files from, whatever the file's name.
+_DOWNLOAD_ENDPOINT = re.compile(r"/module/download/|downfile\.jsp|/cms-search/downFiles/", re.I)
+_PAGE_SUFFIXES = (".html", ".htm", ".shtml")
+
+
 def is_attachment_url(url: str, link_text: str = "") -> bool:
-    """True when a link points at a document file rather than a page."""
-    if _extension(url) in ATTACHMENT_EXTENSIONS:
+    """True when a link points at a document file rather than a page: the one rule the spider and the extractor share."""
+    if _extension(url) in ATTACHMENT_EXTENSIONS or _DOWNLOAD_ENDPOINT.search(url):
         return True
     # Download scripts (downfile.jsp?filename=…) and link texts that name the file ("附件1.docx").
     query = unquote(urlsplit(url).query).lower()
     if re.search(r"\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")(?:&|$)", query):
         return True
-    return bool(re.search(r"\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")\s*$", (link_text or "").strip().lower()))
+    label = (link_text or "").strip()
+    if re.search(r"\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")\s*$", label.lower()):
+        return True
+    # "附件1：…" pointing at something that is not a page.
+    return "附件" in label and not urlsplit(url).path.lower().endswith(_PAGE_SUFFIXES)
 
 
 # ---------------------------------------------------------------- readers

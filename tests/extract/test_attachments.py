@@ -122,6 +122,9 @@ def test_kind_comes_from_the_bytes_not_the_name_or_type() -> None:
     ("/attach/0/abc123", "2021年工作要点.wps", True),
     ("/art/2021/3/15/art_1229_1.html", "关于印发工作要点的通知", False),
     ("/col/col1/index.html", "", False),
+    ("/cms-search/downFiles/8f3a", "", True),  # a download endpoint, no file name
+    ("/attach/0/abc123", "附件1：重点任务分工", True),  # a 附件 label over a link that is not a page
+    ("/art/2021/3/15/art_1229_2.html", "附件：关于工作要点的解读", False),
 ])
 def test_is_attachment_url(url: str, text: str, expected: bool) -> None:
     assert is_attachment_url(url, text) is expected
