@@ -129,34 +129,34 @@ def is_content_addressed(key: str) -> bool:
     return key.startswith((TEXT_PREFIX, BLOBS_ROOT))
 
 
+def _named(pattern: re.Pattern[str], key: str) -> str | None:
+    match = pattern.fullmatch(key)
+    return match[1] if match else None
+
+
 def doc_id_of(key: str) -> str | None:
     """The doc id a docs/ key names, else None."""
-    match = _DOC.fullmatch(key)
-    return match["id"] if match else None
+    return _named(_DOC, key)
 
 
 def site_of_state(key: str) -> str | None:
     """The site a state/ key belongs to, else None."""
-    match = _STATE.fullmatch(key)
-    return match["id"] if match else None
+    return _named(_STATE, key)
 
 
 def site_of_lease(key: str) -> str | None:
     """The site a leases/ key belongs to, else None."""
-    match = _LEASE.fullmatch(key)
-    return match["id"] if match else None
+    return _named(_LEASE, key)
 
 
 def run_of_manifest(key: str) -> str | None:
     """The run a manifests/<run_id>.jsonl.gz key belongs to, else None (latest.json included)."""
-    match = _MANIFEST.fullmatch(key)
-    return match["run"] if match else None
+    return _named(_MANIFEST, key)
 
 
 def run_of_report(key: str) -> str | None:
     """The run a runs/<run_id>/report.json key belongs to, else None."""
-    match = _REPORT.fullmatch(key)
-    return match["run"] if match else None
+    return _named(_REPORT, key)
 
 
 def log_of(key: str) -> tuple[str, str] | None:
