@@ -1,4 +1,4 @@
-"""A throwaway SeaweedFS S3 server on loopback, for the tests and `wjw demo`.
+"""A throwaway SeaweedFS S3 server on loopback, for the tests and the benchmarks (never shipped).
 
     with SeaweedServer(tmp_path / "s3") as server:
         server.create_bucket("wjw")
