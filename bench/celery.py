@@ -105,6 +105,18 @@ class Services:
             time.sleep(0.2)
         need(False, f"redis-server did not listen on 127.0.0.1:{self.redis_port}")
 
+    def query(self, sql: str) -> list[tuple]:
+        """Read Airflow's metadata database."""
+        import psycopg2
+
+        with psycopg2.connect(host="127.0.0.1", port=self.pg_port, user="airflow", dbname="airflow") as conn:
+            with conn.cursor() as cursor:
+                try:
+                    cursor.execute(sql)
+                except psycopg2.Error:  # a table not created yet
+                    return []
+                return cursor.fetchall()
+
     def stop(self) -> None:
         """Stop Redis and PostgreSQL."""
         for proc in self.procs:
@@ -129,7 +141,7 @@ def airflow_env(home: Path, services: Services, seaweed: SeaweedServer, bucket: 
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://{pg}",
         "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{services.redis_port}/0",
-        "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql://{pg}",
+        "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql+psycopg2://{pg}",
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
         "AIRFLOW__API__HOST": "127.0.0.1",
@@ -146,7 +158,7 @@ def airflow_env(home: Path, services: Services, seaweed: SeaweedServer, bucket: 
     }
 
 
-def airflow(env: dict, *args: str, timeout: int = 300) -> str:
+def airflow_cli(env: dict, *args: str, timeout: int = 300) -> str:
     """Run one `airflow` command; its output, or stop naming the command."""
     done = subprocess.run([AIRFLOW, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     need(done.returncode == 0, f"airflow {' '.join(args[:3])} failed: {(done.stderr or done.stdout)[-1500:]}")
@@ -163,10 +175,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=8, help="simweb sites to crawl (default 8)")
     args = parser.parse_args()
-    try:
-        import airflow.providers.celery  # noqa: F401
-        import psycopg2  # noqa: F401
-    except ImportError:
+    import importlib.util
+
+    if not (importlib.util.find_spec("airflow.providers.celery") and importlib.util.find_spec("psycopg2")):
         need(False, "the production extra is not installed: uv run --extra production python bench/celery.py")
     work = Path(tempfile.mkdtemp(prefix="wjw-celery-"))
     services = Services(work)
@@ -186,8 +197,8 @@ def main() -> None:
             home.mkdir()
             api_port = free_port()
             env = airflow_env(home, services, seaweed, "celery", api_port)
-            airflow(env, "db", "migrate", timeout=600)
-            airflow(env, "pools", "set", "wjw_crawl", "4", "wjw: sites crawled at once")
+            airflow_cli(env, "db", "migrate", timeout=600)
+            airflow_cli(env, "pools", "set", "wjw_crawl", "4", "wjw: sites crawled at once")
             logs = {}
             commands = {"api-server": ["api-server", "--host", "127.0.0.1", "--port", str(api_port)],
                         "scheduler": ["scheduler"], "dag-processor": ["dag-processor"],
@@ -198,24 +209,24 @@ def main() -> None:
                 procs[name] = subprocess.Popen([AIRFLOW, *command], env=env, cwd=ROOT, stdout=open(logs[name], "wb"),
                                                stderr=subprocess.STDOUT, start_new_session=True)
             deadline = time.monotonic() + 180
-            while "wjw_nightly" not in airflow(env, "dags", "list", "-o", "plain"):
+            while not services.query("select dag_id from dag where dag_id = 'wjw_nightly'"):
                 need(time.monotonic() < deadline, "the DAGs were not parsed within 180 s")
                 time.sleep(3)
             conf = {"registry": str(registry), "crawl_settings": dict(LOOPBACK_CRAWL_SETTINGS)}
             started = time.monotonic()
-            airflow(env, "dags", "trigger", "wjw_nightly", "--conf", json.dumps(conf), "--run-id", "manual__celery")
+            airflow_cli(env, "dags", "trigger", "wjw_nightly", "--conf", json.dumps(conf), "--run-id", "manual__celery")
             state = None
             while time.monotonic() - started < RUN_TIMEOUT_S:
                 dead = [n for n, p in procs.items() if p.poll() is not None]
                 need(not dead, f"{', '.join(dead)} exited; see {work}")
-                listed = airflow(env, "dags", "list-runs", "wjw_nightly", "-o", "json")
-                runs = [r for r in json.loads(listed or "[]") if r.get("run_id") == "manual__celery"]
-                state = runs[0]["state"] if runs else None
+                rows = services.query("select state from dag_run where dag_id = 'wjw_nightly' and run_id = 'manual__celery'")
+                state = rows[0][0] if rows else None
                 if state in ("success", "failed"):
                     break
                 time.sleep(5)
             wall = time.monotonic() - started
-            tasks = json.loads(airflow(env, "tasks", "states-for-dag-run", "wjw_nightly", "manual__celery", "-o", "json"))
+            tasks = services.query("select task_id, map_index, state from task_instance "
+                                   "where dag_id = 'wjw_nightly' and run_id = 'manual__celery'")
             # Which worker ran what: each worker's log names the task instances it executed.
             executed = {name: len(re.findall(r"Executing workload|\[celery\(.*?\)\] Executing", logs[name].read_text(
                 errors="replace"))) for name in ("worker-1", "worker-2")}
@@ -228,7 +239,7 @@ def main() -> None:
             serial_corpus = corpus(serial_store)
             figures = {
                 "sites": len(rows), "state": state, "tasks": len(tasks),
-                "task_states": {f"{t['task_id']}[{t.get('map_index', -1)}]": t["state"] for t in tasks},
+                "task_states": {f"{task}[{index}]": state for task, index, state in tasks},
                 "executed_per_worker": executed, "workers_used": sum(1 for n in executed.values() if n),
                 "documents": len(celery_corpus), "documents_wjw_run": len(serial_corpus),
                 "celery_identical": int(state == "success" and celery_corpus == serial_corpus and bool(celery_corpus)),
@@ -244,12 +255,15 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
         services.stop()
+        if figures.get("celery_identical"):
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"bench/celery.py: logs kept in {work}", file=sys.stderr)
     for name, value in figures.items():
         print(f"{name:>22}: {value}")
     out = ROOT / "bench" / "results" / "celery.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(figures, indent=1), encoding="utf-8")
-    shutil.rmtree(work, ignore_errors=True)
     print(f"celery_identical={figures.get('celery_identical', 0)} documents={figures.get('documents', 0)} "
           f"workers_used={figures.get('workers_used', 0)} tasks={figures.get('tasks', 0)} "
           f"wall_s={figures.get('wall_s')} wjw_run_s={figures.get('wjw_run_s')}")
