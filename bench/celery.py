@@ -219,8 +219,8 @@ def main() -> None:
             while time.monotonic() - started < RUN_TIMEOUT_S:
                 dead = [n for n, p in procs.items() if p.poll() is not None]
                 need(not dead, f"{', '.join(dead)} exited; see {work}")
-                rows = services.query("select state from dag_run where dag_id = 'wjw_nightly' and run_id = 'manual__celery'")
-                state = rows[0][0] if rows else None
+                found = services.query("select state from dag_run where dag_id = 'wjw_nightly' and run_id = 'manual__celery'")
+                state = found[0][0] if found else None
                 if state in ("success", "failed"):
                     break
                 time.sleep(5)
