@@ -17,9 +17,9 @@ Prints the figures, writes bench/results/celery.json, and ends with one line:
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -29,6 +29,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -175,8 +177,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=8, help="simweb sites to crawl (default 8)")
     args = parser.parse_args()
-    import importlib.util
-
     if not (importlib.util.find_spec("airflow.providers.celery") and importlib.util.find_spec("psycopg2")):
         need(False, "the production extra is not installed: uv run --extra production python bench/celery.py")
     work = Path(tempfile.mkdtemp(prefix="wjw-celery-"))
@@ -190,8 +190,6 @@ def main() -> None:
             seaweed.create_bucket("serial")
             rows = [row | {"download_delay": 0} for row in web.registry_rows()][:args.sites]
             registry = work / "sites.yaml"
-            import yaml
-
             registry.write_text(yaml.safe_dump(rows, allow_unicode=True), encoding="utf-8")
             home = work / "airflow"
             home.mkdir()
@@ -227,9 +225,9 @@ def main() -> None:
             wall = time.monotonic() - started
             tasks = services.query("select task_id, map_index, state from task_instance "
                                    "where dag_id = 'wjw_nightly' and run_id = 'manual__celery'")
-            # Which worker ran what: each worker's log names the task instances it executed.
-            executed = {name: len(re.findall(r"Executing workload|\[celery\(.*?\)\] Executing", logs[name].read_text(
-                errors="replace"))) for name in ("worker-1", "worker-2")}
+            # Which worker ran what: a worker logs "Executing workload in Celery" for each task it runs.
+            executed = {name: logs[name].read_text(errors="replace").count("Executing workload in Celery")
+                        for name in ("worker-1", "worker-2")}
             os.environ.update(seaweed.env)
             celery_corpus = corpus(open_store("s3://celery"))
             serial_store = open_store("s3://serial")
@@ -239,7 +237,7 @@ def main() -> None:
             serial_corpus = corpus(serial_store)
             figures = {
                 "sites": len(rows), "state": state, "tasks": len(tasks),
-                "task_states": {f"{task}[{index}]": state for task, index, state in tasks},
+                "task_states": {f"{task}[{index}]": task_state for task, index, task_state in tasks},
                 "executed_per_worker": executed, "workers_used": sum(1 for n in executed.values() if n),
                 "documents": len(celery_corpus), "documents_wjw_run": len(serial_corpus),
                 "celery_identical": int(state == "success" and celery_corpus == serial_corpus and bool(celery_corpus)),
