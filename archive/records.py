@@ -302,6 +302,8 @@ class RunReport:
     documents_total: int = 0
     # Sites whose monitors fired, with why (see archive.corpus.health): quiet for runs, or a sharp drop.
     health_flags: dict[str, list[str]] = field(default_factory=dict)
+    # WARCs that earlier runs stored and died before ingesting, which this run ingested.
+    recovered: list[str] = field(default_factory=list)
 
     def total(self, name: str) -> int:
         """Sum one counter over all sites."""

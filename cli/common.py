@@ -16,7 +16,8 @@ from archive.store import StoreError, open_store
 from archive.store.keys import report_key
 
 DEFAULT_STORE = os.environ.get("WJW_STORE", "wjw-data")
-console = Console(stderr=True)
+# soft_wrap: an error is one line however narrow the terminal (or 80 columns when piped).
+console = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str) -> None:
@@ -57,7 +58,7 @@ def check_render(sites: list[Site], render: bool) -> None:
 def run_sites(store, sites: list[Site], options: CrawlOptions, workers: int) -> RunReport:
     from rich.progress import Progress
 
-    from archive.run.pipeline import run_pipeline
+    from archive.run.pipeline import one_line, run_pipeline  # noqa: PLC0415
 
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("crawling and archiving", total=2 * len(sites))
@@ -65,7 +66,11 @@ def run_sites(store, sites: list[Site], options: CrawlOptions, workers: int) -> 
         def step(message: str) -> None:
             progress.update(task, advance=1, description=message)
 
-        return run_pipeline(store, sites, options, workers=workers, progress=step)
+        try:
+            return run_pipeline(store, sites, options, workers=workers, progress=step)
+        except (StoreError, OSError) as exc:
+            # What was stored stays; the next run finishes what this one left (DESIGN.md, the commit protocol).
+            fail(f"{one_line(exc)}; what was archived is kept, and rerunning the same command finishes the job")
 
 
 def print_report(report: RunReport) -> None:

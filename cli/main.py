@@ -48,6 +48,10 @@ def run(
     if mode not in ("nightly", "backfill"):
         fail(f"--mode must be nightly or backfill, not {mode!r}")
     try:
+        options = CrawlOptions(mode=mode, since=since, until=until, max_pages=max_pages, render=render)
+    except ValueError as exc:
+        fail(str(exc))
+    try:
         chosen = select_sites(load_sites(registry), split_ids(sites))
     except RegistryError as exc:
         fail(str(exc))
@@ -59,7 +63,6 @@ def run(
         fail(str(exc))
     check_render(chosen, render)
     target = open_or_fail(store, allow_unversioned)
-    options = CrawlOptions(mode=mode, since=since, until=until, max_pages=max_pages, render=render)
     report = run_sites(target, chosen, options, workers)
     print_report(report)
     exit_for(report)

@@ -25,6 +25,11 @@ DEFAULT_ARGS = {
 # `airflow pools set wjw_crawl 4 "wjw: sites crawled at once"`.
 CRAWL_POOL = "wjw_crawl"
 
+# A DAG run's hold on a site, from its crawl task to its publish task (which gives it back).
+LEASE_TTL = pendulum.duration(hours=6)
+# How long a crawl task waits for a site another run holds before reporting it skipped.
+LEASE_WAIT_S = 30 * 60
+
 # Published by every run that archives; the consumer DAG is scheduled on it.
 MANIFEST_ASSET = Asset(name="wjw_manifest", uri="wjw://manifests/latest", group="wjw")
 
@@ -104,9 +109,10 @@ def plan_sites() -> list[list[dict]]:
 
 @task(pool=CRAWL_POOL, execution_timeout=pendulum.duration(hours=4))
 def crawl(chunk: list[dict]) -> list[dict]:
-    """Crawl a chunk of sites, each in its own process; a site whose crawl still fails on the last try is reported."""
-    from archive.run.crawl import CrawlError, CrawlOptions, crawl_site
-    from archive.records import Site
+    """Crawl a chunk of sites, each under its lease in its own process; a site still failing on the last try is reported."""
+    from archive.records import Site, SiteReport
+    from archive.run.crawl import CrawlOptions
+    from archive.run.pipeline import LeaseBook, crawl_one
 
     context = get_current_context()
     params, ti = context["params"], context["ti"]
@@ -115,15 +121,17 @@ def crawl(chunk: list[dict]) -> list[dict]:
                            until=params.get("until") or None, max_pages=params.get("max_pages") or None,
                            render=bool(params.get("render")),
                            settings=tuple(sorted((params.get("crawl_settings") or {}).items())))
-    run_id = archive_run_id(context)
+    # Leases outlive this task (publish gives them back) and are not renewed: a dead run's expire.
+    leases = LeaseBook(store, archive_run_id(context), ttl=LEASE_TTL)
     results = []
     for row in chunk:
-        try:
-            results.append(crawl_site(Site.from_dict(row), store, run_id, options).to_dict())
-        except CrawlError as exc:
-            if ti.try_number <= ti.max_tries:
-                raise  # Airflow retries the chunk after a backoff
-            results.append({"site_id": row["id"], "failed": str(exc).splitlines()[0]})
+        outcome = crawl_one(Site.from_dict(row), store, leases.run_id, options, leases, wait_s=LEASE_WAIT_S)
+        if not isinstance(outcome, SiteReport):
+            results.append(outcome.to_dict())
+            continue
+        if outcome.failed and ti.try_number <= ti.max_tries:
+            raise RuntimeError(outcome.failed)  # Airflow retries the chunk after a backoff
+        results.append({"site_id": row["id"], "failed": outcome.failed, "skipped": outcome.skipped})
     return results
 
 
@@ -148,8 +156,8 @@ def publish(crawls, chunks: list[list[dict]]) -> dict:
         done = [c for chunk in (crawls or []) if chunk for c in chunk]
         # A chunk whose task failed on every try left no results: its sites are named, not dropped.
         lost = {s.id for s in sites} - {c["site_id"] for c in done}
-        results = [SiteReport(site_id=c["site_id"], failed=c["failed"]) if "failed" in c
-                   else CrawlResult.from_dict(c) for c in done]
+        results = [SiteReport(site_id=c["site_id"], failed=c["failed"], skipped=c.get("skipped") or {})
+                   if "failed" in c else CrawlResult.from_dict(c) for c in done]
         results += [SiteReport(site_id=site_id, failed="crawl task failed on every try; see its log")
                     for site_id in sorted(lost)]
         report = archive_crawls(store, sites, results, run_id, params.get("mode", "nightly"))

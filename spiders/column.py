@@ -136,7 +136,6 @@ class ColumnSpider(Spider):
         out_of_range = 0
         for entry in page.entries:
             url = canonical_url(entry.url)
-            self.listed.add(url)
             if url in self.candidates:
                 continue
             if self.since and entry.date and entry.date < self.since:
@@ -178,6 +177,9 @@ class ColumnSpider(Spider):
         verdict = classify_title(entry.title)
         if not verdict.is_plan:
             self.skipped[verdict.reason] += 1
+            # Settled by its title alone: a nightly need not page past it again. Entries outside
+            # --since/--until, or whose fetch fails, stay unsettled and are found by the next run.
+            self.listed.add(entry.url)
             return None
         self.counts["candidates"] += 1
         self.candidates.add(entry.url)

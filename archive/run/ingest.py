@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
 
 from archive.classify import classify_title, plan_year
 from archive.dedup.index import DedupIndex, Member, member_for
@@ -19,16 +21,21 @@ from archive.extract.attachments import (
 from archive.extract.blocking import blocked_reason
 from archive.extract.html import (
     EXTRACTOR_VERSION,
+    ExtractedPage,
     ExtractionError,
     document_text,
     extract_page,
 )
+from archive.extract.files import file_title, is_cut_title, text_fields
+from archive.extract.sniff import sniff_detail
 from archive.extract.region import region_for
 from archive.records import Attachment, Document, Duplicate, Extractor, Site, SiteReport
-from archive.run.captures import Capture, read_captures
+from archive.run import killpoints
+from archive.run.captures import Capture, local_warc, read_captures, read_crawl_summary_file
+from archive.run.recover import advance_state, load_or_rebuild
 from archive.store import KeyNotFound, Store
 from archive.store.keys import blob_key, doc_key, text_key
-from archive.store.state import SiteState, load_state, save_state
+from archive.store.state import SiteState
 
 EXTRACTOR = Extractor(name="wjw-extract", version=EXTRACTOR_VERSION)
 
@@ -39,35 +46,76 @@ def doc_id_for(site_id: str, url: str) -> str:
 
 
 def ingest_warc(
-    store: Store, site: Site, warc_key: str, index: DedupIndex, report: SiteReport, *, relink: bool = True
+    store: Store, site: Site, warc_key: str, index: DedupIndex, report: SiteReport, *, relink: bool = True,
+    warn: Callable[[str], None] = lambda _: None,
 ) -> None:
-    """Extract and store every work-plan detail page of a site's WARC, then persist what the index learnt.
+    """Extract and store every work-plan detail page of a site's WARC, then advance the site's state.
+
+    The order is the commit protocol's (DESIGN.md): blobs and texts, records, the
+    index segment, and only then the state, which learns only outcomes the store
+    now holds. Every step is idempotent, so ingesting a WARC again (a run
+    finishing what a killed one left) changes nothing that was already done.
 
     With `relink`, the records of older documents that gained or lost a duplicate
     are rewritten at the end of this WARC; a caller ingesting several WARCs in
     one run passes False and calls `relink_clusters` once, so a document gets at
     most one new version per run.
     """
-    state = load_state(store, site.id)
-    before = _state_content(state)
-    captures = list(read_captures(io.BytesIO(store.get(warc_key))))
-    # Attachments are fetched after the page that links them: read them all first.
-    attachments = store_attachments(store, captures, report)
-    for capture in captures:
-        report.pages_fetched += 1
-        if capture.kind == "list":
-            report.list_pages += 1
-        elif capture.kind == "detail":
-            report.detail_pages += 1
-            ingest_capture(store, site, capture, index, report, state, attachments)
+    state = load_or_rebuild(store, site.id, warn)
+    outcomes = Outcomes()
+    with local_warc(store, warc_key) as path:
+        # Attachments are fetched after the page that links them: a first pass reads them all.
+        attachments = store_attachments(store, _captures(path), report)
+        for capture in _captures(path):
+            report.pages_fetched += 1
+            if capture.kind == "list":
+                report.list_pages += 1
+            elif capture.kind == "detail":
+                report.detail_pages += 1
+                ingest_capture(store, site, capture, index, report, state, attachments, outcomes)
+        summary = read_crawl_summary_file(path)
     index.flush(store, segment_name(warc_key))
+    killpoints.reached("index_flushed")
     if relink:
         relink_clusters(store, index, report)
-    # last_seen alone does not make a new state version: the WARC already records every visit,
-    # and an unchanged night should leave the store as it was.
-    if _state_content(state) != before:
+    if summary is not None:
+        outcomes.settled.update(summary.listed)
+    advance_state(store, site.id, outcomes.apply, warn)
+    killpoints.reached("state_saved")
+
+
+def _captures(path: Path) -> Iterator[Capture]:
+    with path.open("rb") as stream:
+        yield from read_captures(stream)
+
+
+@dataclass
+class Outcomes:
+    """What ingesting a WARC settled, to be merged into the site's state once the store holds it."""
+
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    seen: dict[str, str] = field(default_factory=dict)  # URL → time a 304 revisit found it unchanged
+    settled: set[str] = field(default_factory=set)  # list entries and pages whose outcome is a counted skip
+
+    def apply(self, state: SiteState) -> bool:
+        """Merge into `state`; True when anything but a last-seen time changed (a new version is worth it)."""
+        before = _state_content(state)
+        for url, entry in self.documents.items():
+            current = state.documents.get(url)
+            if current and (current.get("last_seen") or "") > entry["last_seen"]:
+                continue  # another run stored a newer outcome meanwhile
+            first_seen = min(filter(None, [(current or {}).get("first_seen"), entry["first_seen"]]))
+            state.documents[url] = entry | {"first_seen": first_seen}
+        for url, when in self.seen.items():
+            if url in state.documents and (state.documents[url].get("last_seen") or "") < when:
+                state.documents[url]["last_seen"] = when
+        state.listed = sorted(set(state.listed) | (self.settled - set(state.documents)))
+        # last_seen alone does not make a new state version: the WARC already records every visit,
+        # and an unchanged night should leave the store as it was.
+        if _state_content(state) == before:
+            return False
         state.updated_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        save_state(store, state)
+        return True
 
 
 def segment_name(warc_key: str) -> str:
@@ -76,31 +124,43 @@ def segment_name(warc_key: str) -> str:
 
 
 def store_attachments(
-    store: Store, captures: list[Capture], report: SiteReport
+    store: Store, captures: Iterable[Capture], report: SiteReport
 ) -> dict[str, list[tuple[Attachment, AttachmentText | None]]]:
     """Keep every fetched attachment in blobs/ and read its text; grouped by the page that links it."""
     by_page: dict[str, list[tuple[Attachment, AttachmentText | None]]] = {}
     for capture in captures:
         if capture.kind != "attachment" or capture.status != 200 or blocked_reason(capture.status, capture.body):
             continue
-        sha = hashlib.sha256(capture.body).hexdigest()
-        store.put(blob_key(sha), capture.body, if_absent=True, content_type=capture.headers.get("content-type"))
-        try:
-            text = extract_attachment(capture.body, capture.url, capture.headers.get("content-type"))
-        except AttachmentError:
-            report.skip("attachment_unreadable")
-            text = None
-        record = Attachment(url=capture.url, blob_key=blob_key(sha), sha256=sha,
-                            kind=text.kind if text else "unknown", name=capture.meta.title or "")
+        if capture.oversize:
+            report.skip("attachment_oversize")
+            continue
+        record, text = store_file(store, capture, report)
         by_page.setdefault(capture.meta.parent or "", []).append((record, text))
     return by_page
+
+
+def store_file(store: Store, capture: Capture, report: SiteReport) -> tuple[Attachment, AttachmentText | None]:
+    """Keep a fetched file in blobs/ and read its text (None, counted, when it cannot be read)."""
+    sha = hashlib.sha256(capture.body).hexdigest()
+    store.put(blob_key(sha), capture.body, if_absent=True, content_type=capture.headers.get("content-type"))
+    killpoints.reached("blob_written")
+    try:
+        text = extract_attachment(capture.body, capture.url, capture.headers.get("content-type"))
+    except AttachmentError:
+        report.skip("attachment_unreadable")
+        text = None
+    record = Attachment(url=capture.url, blob_key=blob_key(sha), sha256=sha,
+                        kind=text.kind if text else "unknown", name=capture.meta.title or "")
+    return record, text
 
 
 def ingest_capture(
     store: Store, site: Site, capture: Capture, index: DedupIndex, report: SiteReport, state: SiteState,
     attachments: Mapping[str, list[tuple[Attachment, AttachmentText | None]]] | None = None,
+    outcomes: Outcomes | None = None,
 ) -> None:
-    """Store one detail page as a document, or count why not."""
+    """Store one detail page as a document, or count why not; note the outcome in `outcomes`."""
+    outcomes = outcomes if outcomes is not None else Outcomes()
     # The URL the list linked to names the document, whatever redirects led elsewhere.
     url = capture.meta.listed or capture.url
     seen = state.documents.get(url)
@@ -108,24 +168,42 @@ def ingest_capture(
         report.plans_found += 1
         report.unchanged += 1
         if seen:
-            seen["last_seen"] = capture.fetched_at
+            outcomes.seen[url] = capture.fetched_at
         return
     if capture.status != 200 or blocked_reason(capture.status, capture.body):
-        return  # counted by the spider: an HTTP error, or a challenge page (never archived)
-    try:
-        page = extract_page(capture.body, capture.url, capture.headers)
-    except ExtractionError:
-        report.skip("empty_page")
+        return  # counted by the spider: an HTTP error, or a challenge page (never archived); fetched again
+    if capture.oversize:
+        report.skip("oversize")
+        outcomes.settled.add(url)
         return
+    sniffed = sniff_detail(capture.body, capture.url, capture.headers.get("content-type"))
+    if sniffed.kind == "not_text":
+        report.skip("not_text")
+        outcomes.settled.add(url)
+        return
+    if sniffed.kind == "file":
+        page, files = file_page(store, capture, report)
+        if page is None:
+            outcomes.settled.add(url)
+            return
+    else:
+        try:
+            page = extract_page(sniffed.body, capture.url, _as_utf8(capture.headers, sniffed.body is not capture.body))
+        except (ExtractionError, RecursionError):
+            report.skip("empty_page")
+            outcomes.settled.add(url)
+            return
+        files = (attachments or {}).get(capture.url, [])
     title = page.title or capture.meta.title or ""
     verdict = classify_title(title)
     if not verdict.is_plan:
         report.skip("not_a_work_plan")
+        outcomes.settled.add(url)
         return
-    files = (attachments or {}).get(capture.url, [])
     text, text_source = document_text(page, [t for _, t in files if t is not None])
     if not text.strip():
         report.skip("empty_text")
+        outcomes.settled.add(url)
         return
     report.plans_found += 1
     sha = store_text(store, text)
@@ -157,7 +235,7 @@ def ingest_capture(
         report.duplicates += 1
     outcome = _write_document(store, document)
     setattr(report, outcome, getattr(report, outcome) + 1)
-    state.documents[url] = {
+    outcomes.documents[url] = {
         "doc_id": document.doc_id,
         "text_sha256": sha,
         "etag": capture.headers.get("etag"),
@@ -167,11 +245,43 @@ def ingest_capture(
     }
 
 
+def file_page(store: Store, capture: Capture, report: SiteReport) -> tuple[ExtractedPage | None,
+                                                                              list[tuple[Attachment, AttachmentText | None]]]:
+    """A plan that is a file (the list linked a PDF, DOCX, …): the file in blobs/, its text as the page's.
+
+    The title is the list's unless the list cut it short, then the file's first
+    line that reads as a title; the fields are those the file's text prints.
+    """
+    record, text = store_file(store, capture, report)
+    if text is None or not text.text.strip():
+        report.skip("file_unreadable")
+        return None, []
+    fields = text_fields(text.text, capture.url)
+    listed_title = (capture.meta.title or "").strip()
+    title = listed_title
+    if not title or is_cut_title(title):
+        title = file_title(text.text, listed_title) or title
+    page = ExtractedPage(
+        url=capture.url, text=text.text, title=title or None, published=fields.published, written=fields.written,
+        doc_number=fields.doc_number, index_number=fields.index_number, agency=fields.agency, encoding="binary",
+        encoding_source="file", method=f"file:{text.kind}", attachments=(), is_cover_notice=False, provenance={},
+    )
+    return page, [(record, None)]
+
+
+def _as_utf8(headers: Mapping[str, str], reencoded: bool) -> Mapping[str, str]:
+    """The capture's headers, saying UTF-8 when the body was re-encoded from UTF-16."""
+    if not reencoded:
+        return headers
+    return {**headers, "content-type": "text/html; charset=utf-8"}
+
+
 def store_text(store: Store, text: str) -> str:
     """Write a text under its content address, once even with racing writers; return its sha256."""
     data = text.encode("utf-8")
     sha = hashlib.sha256(data).hexdigest()
     store.put(text_key(sha), data, if_absent=True, content_type="text/plain; charset=utf-8")
+    killpoints.reached("text_written")
     return sha
 
 
@@ -239,3 +349,4 @@ def _write_document(store: Store, document: Document) -> str:
 def _put_document(store: Store, document: Document) -> None:
     body = json.dumps(document.to_dict(), ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     store.put(doc_key(document.doc_id), body, content_type="application/json")
+    killpoints.reached("doc_written")

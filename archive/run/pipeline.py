@@ -5,10 +5,14 @@ The CLI (`wjw run`) and the Airflow DAGs call these same functions.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
+import os
 import secrets
+import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable
 
 from archive.corpus.health import BASELINE_RUNS, QUIET_RUNS, load_reports, site_health
@@ -16,11 +20,23 @@ from archive.corpus.manifest import write_manifest
 from archive.dedup.index import DedupIndex
 from archive.records import CrawlSummary, RunReport, Site, SiteReport
 from archive.run.crawl import CrawlError, CrawlOptions, CrawlResult, crawl_site
+from archive.run import killpoints
 from archive.run.ingest import ingest_warc, relink_clusters
-from archive.store import Store
-from archive.store.keys import WARC_PREFIX, parse_warc_key, report_key
+from archive.run.recover import load_or_rebuild
+from archive.scratch import sweep
+from archive.store import Store, StoreError
+from archive.store.keys import WARC_PREFIX, parse_warc_key, report_key, warc_key
+from archive.store.leases import LEASE_TTL, Heartbeat, Lease, LeaseHeld
+from archive.store.leases import release as release_lease
+from archive.store.leases import take as take_lease
 
 Progress = Callable[[str], None]
+
+log = logging.getLogger("wjw.run")
+
+# How long a run waits for a site another run holds before skipping it (counted as leased_by_other_run).
+LEASE_WAIT_S = 30 * 60
+LEASE_POLL_S = 2.0
 
 def new_run_id(now: datetime | None = None) -> str:
     """A sortable, unique run id: 20261124T060000Z-1a2b."""
@@ -30,28 +46,121 @@ def new_run_id(now: datetime | None = None) -> str:
 
 def crawl_sites(
     sites: Iterable[Site], store: Store, run_id: str, options: CrawlOptions, workers: int = 2,
-    progress: Progress = lambda _: None,
+    progress: Progress = lambda _: None, leases: LeaseBook | None = None, lease_wait_s: float = LEASE_WAIT_S,
 ) -> list[CrawlResult | SiteReport]:
-    """Crawl sites, `workers` processes at a time; a failed site becomes a SiteReport naming why."""
+    """Crawl sites, `workers` processes at a time, each under its lease; a failed site becomes a SiteReport.
 
-    def one(site: Site) -> CrawlResult | SiteReport:
-        try:
-            result = crawl_site(site, store, run_id, options)
-        except CrawlError as exc:
-            progress(f"{site.id}: crawl failed")
-            return SiteReport(site_id=site.id, failed=str(exc).splitlines()[0])
-        progress(f"{site.id}: crawled")
-        return result
+    Sites another live run holds are tried after the others, waiting up to
+    `lease_wait_s` for that run to give them back.
+    """
+    leases = leases or LeaseBook(store, run_id)
+    sites = list(sites)
+    results: dict[str, CrawlResult | SiteReport | None] = {}
+
+    def first_try(site: Site) -> None:
+        results[site.id] = crawl_one(site, store, run_id, options, leases, progress, wait_s=0)
+
+    def second_try(site: Site) -> None:
+        results[site.id] = crawl_one(site, store, run_id, options, leases, progress, wait_s=lease_wait_s)
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(pool.map(one, sites))
+        list(pool.map(first_try, sites))
+        list(pool.map(second_try, [s for s in sites if results[s.id] is None]))
+    return [results[site.id] for site in sites]
+
+
+def crawl_one(
+    site: Site, store: Store, run_id: str, options: CrawlOptions, leases: LeaseBook,
+    progress: Progress = lambda _: None, wait_s: float = 0,
+) -> CrawlResult | SiteReport | None:
+    """Take the site's lease and crawl it; None when another run holds it still after `wait_s` seconds.
+
+    A fault (the crawl process, the store, the disk) costs this site only, named in its report.
+    """
+    try:
+        lease = leases.take(site.id, wait_s)
+    except LeaseHeld as exc:
+        if wait_s <= 0:
+            return None
+        progress(f"{site.id}: skipped, {exc}")
+        report = SiteReport(site_id=site.id)
+        report.skip("leased_by_other_run")
+        return report
+    except (StoreError, OSError) as exc:
+        progress(f"{site.id}: crawl failed")
+        return SiteReport(site_id=site.id, failed=one_line(exc))
+    try:
+        state = load_or_rebuild(store, site.id, lambda message: progress(f"{site.id}: {message}"))
+        result = crawl_site(site, store, run_id, options, state=state)
+    except (CrawlError, StoreError, OSError) as exc:
+        progress(f"{site.id}: crawl failed")
+        leases.give_back(site.id, unfinished=lease.inherited)
+        return SiteReport(site_id=site.id, failed=one_line(exc))
+    progress(f"{site.id}: crawled")
+    return dataclasses.replace(result, recovered=tuple(lease.inherited))
+
+
+def one_line(exc: BaseException) -> str:
+    """An error as one line for the run report: its message's first line, or its type."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+class LeaseBook:
+    """The site leases one run holds, renewed while it works (`pid` set) or left to expire (`pid` None)."""
+
+    def __init__(self, store: Store, run_id: str, *, ttl: timedelta = LEASE_TTL, pid: int | None = None,
+                 heartbeat: Heartbeat | None = None) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.ttl = ttl
+        self.pid = pid
+        self.heartbeat = heartbeat
+        self.held: dict[str, Lease] = {}
+
+    def take(self, site_id: str, wait_s: float = 0) -> Lease:
+        """Take (or take again, for this run) the site's lease, waiting up to `wait_s` seconds for another run."""
+        if site_id in self.held:
+            return self.held[site_id]
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                lease = take_lease(self.store, site_id, self.run_id, ttl=self.ttl, pid=self.pid,
+                                   planned_warc=warc_key(self.run_id, site_id))
+                break
+            except LeaseHeld:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(min(LEASE_POLL_S, max(0.1, deadline - time.monotonic())))
+        self.held[site_id] = lease
+        if self.heartbeat is not None:
+            self.heartbeat.hold(lease)
+        return lease
+
+    def give_back(self, site_id: str, unfinished: Iterable[str] = ()) -> None:
+        """Release the site; WARCs stored and not ingested stay on the lease for the next run."""
+        lease = self.held.pop(site_id, None)
+        if lease is None:
+            return
+        if self.heartbeat is not None:
+            self.heartbeat.drop(lease)  # renewals run under its lock: none is under way once this returns
+        try:
+            release_lease(self.store, lease, unfinished=list(unfinished))
+        except StoreError:
+            pass  # the lease expires, or its holder's process is seen dead: the next run takes it over
+        killpoints.reached("lease_released")
 
 
 def archive_crawls(
     store: Store, sites: Iterable[Site], crawls: Iterable[CrawlResult | SiteReport], run_id: str, mode: str,
-    started_at: str | None = None, progress: Progress = lambda _: None,
+    started_at: str | None = None, progress: Progress = lambda _: None, leases: LeaseBook | None = None,
 ) -> RunReport:
-    """Ingest every crawl's WARC, then write the manifest and the run report."""
+    """Ingest every crawl's WARC (a dead run's first), give each site back, then write the manifest and report.
+
+    A site whose ingest fails is reported failed and its WARCs stay on its lease,
+    so the next run ingests them; the other sites are archived.
+    """
+    leases = leases or LeaseBook(store, run_id)
     by_id = {site.id: site for site in sites}
     report = RunReport(run_id=run_id, mode=mode, store=str(store),
                        started_at=started_at or datetime.now(timezone.utc).isoformat(timespec="seconds"))
@@ -61,17 +170,33 @@ def archive_crawls(
             report.sites.append(crawl)
             continue
         site_report = site_report_from_summary(crawl)
-        # Older records are relinked once, after every site is in, so a record
-        # gains at most one new version per run however many copies arrive.
-        ingest_warc(store, by_id[crawl.site_id], crawl.warc_key, index, site_report, relink=False)
+        warn = lambda message, site_id=crawl.site_id: progress(f"{site_id}: {message}")  # noqa: E731
+        todo = [*crawl.recovered, crawl.warc_key]
+        try:
+            leases.take(crawl.site_id)
+            while todo:
+                # Older records are relinked once, after every site is in, so a record
+                # gains at most one new version per run however many copies arrive.
+                ingest_warc(store, by_id[crawl.site_id], todo[0], index, site_report, relink=False, warn=warn)
+                if todo[0] != crawl.warc_key:
+                    report.recovered.append(todo[0])
+                todo.pop(0)
+        except LeaseHeld as exc:
+            site_report.failed = f"{exc}; it finishes this site's WARC"
+        except Exception as exc:  # noqa: BLE001 - one site's fault (store, disk, hostile bytes) is that site's
+            log.debug("site %s: ingest failed", crawl.site_id, exc_info=True)
+            site_report.failed = f"ingest failed: {one_line(exc)}"
+        leases.give_back(crawl.site_id, unfinished=todo)
         report.sites.append(site_report)
         progress(f"{crawl.site_id}: {site_report.new} new, {site_report.changed} changed")
     relink_clusters(store, index, {s.site_id: s for s in report.sites})
     report.manifest_key, report.documents_total = write_manifest(store, run_id)
+    killpoints.reached("manifest_written")
     report.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     report.health_flags = health_flags(store, report)
     store.put(report_key(run_id), json.dumps(report.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"),
               content_type="application/json")
+    killpoints.reached("report_written")
     return report
 
 
@@ -148,13 +273,23 @@ def stored_warcs(
 
 def run_pipeline(
     store: Store, sites: list[Site], options: CrawlOptions, run_id: str | None = None, workers: int = 2,
-    progress: Progress = lambda _: None,
+    progress: Progress = lambda _: None, lease_wait_s: float = LEASE_WAIT_S,
 ) -> RunReport:
-    """Crawl, ingest and publish, once, for the given sites."""
+    """Crawl, ingest and publish, once, for the given sites, finishing first what a dead run left of them.
+
+    The leases carry this process's id and are renewed while the run works, so a
+    run killed on this machine frees its sites at once, and on another within
+    the lease's expiry.
+    """
     run_id = run_id or new_run_id()
+    sweep()  # scratch folders of killed runs
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    crawls = crawl_sites(sites, store, run_id, options, workers=workers, progress=progress)
-    return archive_crawls(store, sites, crawls, run_id, options.mode, started_at=started, progress=progress)
+    with Heartbeat(store) as heartbeat:
+        leases = LeaseBook(store, run_id, pid=os.getpid(), heartbeat=heartbeat)
+        crawls = crawl_sites(sites, store, run_id, options, workers=workers, progress=progress, leases=leases,
+                             lease_wait_s=lease_wait_s)
+        return archive_crawls(store, sites, crawls, run_id, options.mode, started_at=started, progress=progress,
+                              leases=leases)
 
 
 def run_id_for(scheduler_run_id: str, when: datetime) -> str:

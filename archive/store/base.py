@@ -124,6 +124,10 @@ class Store(ABC):
     def get(self, key: str, version_id: str | None = None) -> bytes:
         """The newest content of `key`, or the given version; KeyNotFound if there is none."""
 
+    def get_to_file(self, key: str, path: Path) -> None:
+        """Write the newest content of `key` to a local file, in chunks where the store can (a WARC)."""
+        Path(path).write_bytes(self.get(key))
+
     @abstractmethod
     def exists(self, key: str) -> bool:
         """Whether `key` has content."""

@@ -39,9 +39,22 @@ _LOG = re.compile(r"runs/(?P<run>[^/]+)/logs/(?P<site>[^/]+)\.log\.gz")
 
 
 def warc_key(run_id: str, site_id: str, when: datetime | None = None) -> str:
-    """warc/YYYY/MM/DD/<run_id>-<site>.warc.gz: a run's raw captures of one site."""
-    when = when or datetime.now(timezone.utc)
+    """warc/YYYY/MM/DD/<run_id>-<site>.warc.gz: a run's raw captures of one site.
+
+    The day is the one the run id starts with (20261124T060000Z-1a2b), so every
+    process of a run, and a later run finishing a dead one's work, names the same
+    key; `when`, or today, for a run id that does not start with a time.
+    """
+    when = when or run_started(run_id) or datetime.now(timezone.utc)
     return f"{WARC_PREFIX}{when:%Y/%m/%d}/{run_id}-{site_id}.warc.gz"
+
+
+def run_started(run_id: str) -> datetime | None:
+    """The time a run id starts with, or None."""
+    try:
+        return datetime.strptime(run_id[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
 
 
 def blob_key(sha256: str) -> str:

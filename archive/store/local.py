@@ -102,6 +102,14 @@ class LocalStore(Store):
         check_key(key)
         return (self.root / key).is_file()
 
+    def get_to_file(self, key: str, path: Path) -> None:
+        """Copy the newest content of `key` to `path`, in chunks."""
+        check_key(key)
+        try:
+            shutil.copyfile(self.root / key, path)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise KeyNotFound(key, f"{self.describe_key(key)}: no such key") from None
+
     def list(self, prefix: str = "") -> Iterator[str]:
         """The keys starting with `prefix`, sorted; the store's hidden folders are skipped."""
         check_prefix(prefix)

@@ -120,6 +120,13 @@ class S3Store(Store):
         with self._errors(key, version_id):
             return self.client.get_object(**request)["Body"].read()
 
+    def get_to_file(self, key: str, path: Path) -> None:
+        """Download the newest content of `key` to `path`, streamed."""
+        with self._errors(key), Path(path).open("wb") as out:
+            body = self.client.get_object(Bucket=self.bucket, Key=self._full(key))["Body"]
+            for chunk in body.iter_chunks(1 << 20):
+                out.write(chunk)
+
     def exists(self, key: str) -> bool:
         """Whether `key` has content."""
         try:

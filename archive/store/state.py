@@ -1,8 +1,12 @@
 """Per-site crawl state (`state/sites/<site>.json`): what was seen, with validators.
 
-State is read, changed and written back; the write is conditional on the
-state being as it was read, so two runs of one site cannot silently undo
-each other's work (the loser gets a WriteConflict naming the site).
+State is a cache of the store, never the only copy of anything: a run reads it
+to know where to stop paging and what to revisit, and advances it only after
+the store holds the outcomes it records (DESIGN.md, the commit protocol). A
+state that cannot be read is rebuilt from the documents and WARCs the store
+holds. Writes are conditional on the state being as it was read; a run that
+loses the race reads again and merges its outcomes in, so two runs never undo
+each other's work.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ from typing import Any
 from archive.store import KeyNotFound, Store, StoreError, WriteConflict
 from archive.store.keys import state_key
 
-
 @dataclass
 class SiteState:
-    """The documents a site has yielded, by URL, with their HTTP validators, and every URL its lists showed.
+    """The documents a site has yielded, by URL, with their HTTP validators, and the list entries settled.
 
-    `listed` holds plans and non-plans alike: a nightly run stops paging at the
-    first list page whose every entry is in it.
+    `listed` holds the URLs whose outcome the store already reflects without a
+    document (list entries whose titles are not plans, detail pages skipped with
+    a reason): a nightly run stops paging at the first list page whose every
+    entry is listed or a document.
     """
 
     site_id: str
@@ -30,24 +35,53 @@ class SiteState:
     # The bytes this state was read from (None for a site never crawled): the condition of the next write.
     read_as: bytes | None = field(default=None, repr=False, compare=False)
 
+    def known(self) -> dict[str, dict[str, Any]]:
+        """What the spider needs of the state: every settled URL, with validators for documents."""
+        known: dict[str, dict[str, Any]] = {url: {} for url in self.listed}
+        known |= {url: {k: v for k, v in entry.items() if k in ("etag", "last_modified", "first_seen")}
+                  for url, entry in self.documents.items()}
+        return known
+
 
 class StateConflict(StoreError):
     """Another writer changed a site's state between our read and our write."""
 
 
+class StateUnreadable(StoreError):
+    """A site's state object exists but is not a state: torn, corrupted or hand-edited."""
+
+    def __init__(self, site_id: str, message: str, raw: bytes) -> None:
+        super().__init__(message)
+        self.site_id = site_id
+        self.raw = raw
+
+
 def load_state(store: Store, site_id: str) -> SiteState:
-    """A site's state, or an empty one for a site never crawled."""
+    """A site's state, or an empty one for a site never crawled; StateUnreadable names a broken one."""
+    key = state_key(site_id)
     try:
-        raw = store.get(state_key(site_id))
+        raw = store.get(key)
     except KeyNotFound:
         return SiteState(site_id)
-    data = json.loads(raw)
-    return SiteState(site_id=site_id, updated_at=data.get("updated_at"), documents=data.get("documents", {}),
-                     listed=data.get("listed", []), read_as=raw)
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError(f"a JSON {type(data).__name__}, not an object")
+        documents, listed = data.get("documents", {}), data.get("listed", [])
+        if not isinstance(documents, dict) or not all(isinstance(v, dict) for v in documents.values()):
+            raise ValueError("'documents' is not an object of objects")
+        if not isinstance(listed, list) or not all(isinstance(u, str) for u in listed):
+            raise ValueError("'listed' is not a list of URLs")
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        reason = "empty" if not raw.strip() else str(exc).splitlines()[0][:120]
+        raise StateUnreadable(site_id, f"{store.describe_key(key)}: unreadable crawl state ({reason}); "
+                                       f"rebuilding it from the store", raw) from None
+    return SiteState(site_id=site_id, updated_at=data.get("updated_at"), documents=documents, listed=listed,
+                     read_as=raw)
 
 
 def save_state(store: Store, state: SiteState) -> None:
-    """Write a site's state back, only if nobody changed it since it was read."""
+    """Write a site's state back, only if nobody changed it since it was read (else StateConflict)."""
     data = {k: v for k, v in asdict(state).items() if k != "read_as"}
     body = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     key = state_key(state.site_id)

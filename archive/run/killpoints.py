@@ -1,0 +1,38 @@
+"""A test hook that kills the process at a named step of the commit protocol, to prove a rerun finishes the job.
+
+`WJW_FAULT_KILL_AT=<step>:<n>` sends SIGKILL to this process the n-th time it
+reaches `<step>` (counted per process). Unset, `reached` costs one dict lookup.
+The steps, in commit order: warc_stored, blob_written, text_written,
+doc_written, index_flushed, state_saved, lease_released, manifest_written,
+report_written.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections import Counter
+
+ENV = "WJW_FAULT_KILL_AT"
+
+STEPS = ("warc_stored", "blob_written", "text_written", "doc_written", "index_flushed", "state_saved",
+         "lease_released", "manifest_written", "report_written")
+
+_counts: Counter[str] = Counter()
+_lock = threading.Lock()
+
+
+def reached(step: str) -> None:
+    """Note that this process reached `step`; die here if the hook says so."""
+    spec = os.environ.get(ENV)
+    if not spec:
+        return
+    wanted, _, nth = spec.partition(":")
+    if wanted != step:
+        return
+    with _lock:
+        _counts[step] += 1
+        count = _counts[step]
+    if count == int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)

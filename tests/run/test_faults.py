@@ -1,0 +1,110 @@
+"""The fault suite, short: kill -9 at commit steps, two runs at once, a broken state file, bad dates.
+
+Each hurt run is compared with an uninterrupted one over the same simulated
+sites: after the rerun, the corpus (records apart from times, texts, the latest
+manifest) must be the same, `wjw verify` must pass and no scratch folder may be
+left. bench/faults.py runs every kill point, the S3 outage and the full disk.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from archive.scratch import leftovers
+from archive.store import open_store
+from archive.store.keys import state_key
+from testkit.faults import corpus, differences, run_args, wjw, write_registry
+
+SITES = 2
+
+
+@pytest.fixture(scope="module")
+def rows(simweb):
+    hidden = {t["site_id"] for t in simweb.truth() if t["robots_disallowed"]}
+    chosen = [row for row in simweb.registry_rows() if row["id"] not in hidden][:SITES]
+    assert len(chosen) == SITES
+    return chosen
+
+
+@pytest.fixture(scope="module")
+def baseline(rows, tmp_path_factory):
+    """The corpus of one uninterrupted nightly over the sites, on a fresh store."""
+    work = tmp_path_factory.mktemp("baseline")
+    registry = write_registry(work / "sites.yaml", rows)
+    done = wjw(run_args(str(work / "store"), registry), tmpdir=work / "tmp")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return corpus(open_store(str(work / "store")))
+
+
+@pytest.mark.parametrize("kill_at", ["warc_stored:2", "doc_written:5", "index_flushed:1", "state_saved:1",
+                                     "report_written:1"])
+def test_a_run_killed_at_a_commit_step_is_finished_by_the_next(kill_at, rows, baseline, tmp_path):
+    registry = write_registry(tmp_path / "sites.yaml", rows)
+    store_dir, tmp = str(tmp_path / "store"), tmp_path / "tmp"
+    killed = wjw(run_args(store_dir, registry), env={"WJW_FAULT_KILL_AT": kill_at}, tmpdir=tmp)
+    assert killed.returncode == -9, f"{kill_at} was never reached: {killed.stdout}{killed.stderr}"
+    rerun = wjw(run_args(store_dir, registry), tmpdir=tmp)
+    assert rerun.returncode == 0 and not rerun.traceback, rerun.stdout + rerun.stderr
+    assert differences(corpus(open_store(store_dir)), baseline) == []
+    verified = wjw(["verify", "--store", store_dir])
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert leftovers(tmp) == []
+
+
+def test_two_runs_at_once_end_with_the_serial_corpus(rows, tmp_path):
+    registry = write_registry(tmp_path / "sites.yaml", rows)
+    serial = str(tmp_path / "serial")
+    for mode in ("nightly", "backfill"):
+        assert wjw(run_args(serial, registry, mode), tmpdir=tmp_path / "tmp").returncode == 0
+    together = str(tmp_path / "together")
+    outcomes = {}
+
+    def run(mode: str) -> None:
+        outcomes[mode] = wjw(run_args(together, registry, mode), tmpdir=tmp_path / "tmp")
+
+    threads = [threading.Thread(target=run, args=(mode,)) for mode in ("nightly", "backfill")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for mode, outcome in outcomes.items():
+        assert outcome.returncode == 0 and not outcome.traceback, f"{mode}: {outcome.stdout}{outcome.stderr}"
+    assert differences(corpus(open_store(together)), corpus(open_store(serial))) == []
+
+
+@pytest.mark.parametrize("broken", [b"", b"{\"documents\": {", b"[1, 2]", b"\xff\xfe garbage",
+                                    b"{\"documents\": [], \"listed\": 3}"])
+def test_a_broken_state_file_is_rebuilt_and_the_other_sites_archived(broken, rows, baseline, tmp_path):
+    registry = write_registry(tmp_path / "sites.yaml", rows)
+    store_dir = str(tmp_path / "store")
+    assert wjw(run_args(store_dir, registry), tmpdir=tmp_path / "tmp").returncode == 0
+    store = open_store(store_dir)
+    store.put(state_key(rows[0]["id"]), broken)
+    rerun = wjw(run_args(store_dir, registry), tmpdir=tmp_path / "tmp")
+    assert rerun.returncode == 0 and not rerun.traceback, rerun.stdout + rerun.stderr
+    assert differences(corpus(store), baseline) == []
+    # The state was rebuilt and written back: the next run reads it.
+    assert b"documents" in store.get(state_key(rows[0]["id"]))
+
+
+@pytest.mark.parametrize("dates", [["--since", "2020-13-45"], ["--since", "yesterday"],
+                                   ["--since", "2024-05-01", "--until", "2024-01-01"], ["--until", "2024-2-3"]])
+def test_bad_dates_are_refused_in_one_line(dates, rows, tmp_path):
+    registry = write_registry(tmp_path / "sites.yaml", rows)
+    refused = wjw(run_args(str(tmp_path / "store"), registry, "backfill", 1, *dates))
+    assert refused.returncode != 0 and not refused.traceback
+    assert "YYYY-MM-DD" in refused.stderr or "after" in refused.stderr
+    assert len([line for line in refused.stderr.splitlines() if line.strip()]) == 1, refused.stderr
+    assert not (tmp_path / "store").exists()
+
+
+def test_a_backfill_window_leaves_the_next_nightly_whole(rows, baseline, tmp_path):
+    registry = write_registry(tmp_path / "sites.yaml", rows)
+    store_dir = str(tmp_path / "store")
+    window = wjw(run_args(store_dir, registry, "backfill", 1, "--since", "2030-01-01"), tmpdir=tmp_path / "tmp")
+    assert window.returncode == 0, window.stdout + window.stderr
+    nightly = wjw(run_args(store_dir, registry), tmpdir=tmp_path / "tmp")
+    assert nightly.returncode == 0, nightly.stdout + nightly.stderr
+    assert differences(corpus(open_store(store_dir)), baseline) == []
