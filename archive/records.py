@@ -275,13 +275,19 @@ class SiteReport:
 
 @dataclass(frozen=True)
 class ManifestLine:
-    """One line of `manifests/<run_id>.jsonl.gz`: a document's record and the exact versions it names."""
+    """One line of `manifests/<run_id>.jsonl.gz`: a document's record and the exact versions it names.
+
+    `doc_sha256` is the sha256 of the pinned record version's bytes, so verify
+    can check that version against a digest kept outside the store's own
+    bookkeeping (None in manifests written before it was recorded).
+    """
 
     doc_key: str
     doc_version_id: str | None
     text_key: str
     text_version_id: str | None
     record: dict[str, Any]
+    doc_sha256: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The line as JSON-ready data."""
