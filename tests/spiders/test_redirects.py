@@ -1,11 +1,14 @@
 """Redirects stay on the site's hosts and off private addresses (spiders/redirects.py).
 
-No request here leaves this process: the policy only parses and classifies
-URLs, and the middleware is handed made-up 3xx responses. The crawl through
-a real spider is in tests/spiders/test_hostile.py (loopback only).
+The unit tests send nothing: the policy only parses and classifies
+URLs, and the middleware is handed made-up 3xx responses. Real crawls: simweb's
+same-site redirects below, and testkit/hostile.py's offsite and metadata
+redirects in tests/spiders/test_hostile.py (loopback only).
 """
 
 from __future__ import annotations
+
+import io
 
 import pytest
 from scrapy import Request
@@ -15,8 +18,11 @@ from scrapy.utils.test import get_crawler
 
 from archive.records import Site
 from archive.registry import RegistryError, sites_from_rows
+from archive.run.captures import read_captures
+from archive.run.crawl import CrawlOptions, crawl_site
 from spiders.column import ColumnSpider
 from spiders.redirects import RedirectPolicy, SiteMetaRefreshMiddleware, SiteRedirectMiddleware, site_hosts
+from tests.simweb_helpers import FAST, plan_urls
 
 
 def a_site(base: str = "http://127.0.0.1:8080/", plans: str = "http://127.0.0.3:8080/ghjh/", **extra) -> Site:
@@ -112,3 +118,20 @@ def test_a_meta_refresh_off_the_site_is_refused_too():
     with pytest.raises(IgnoreRequest):
         middleware.process_response(request, page)
     assert spider.errors == {"private_redirect": 1}
+
+
+@pytest.mark.parametrize(("site_id", "fault"), [("sim-gzh-wjw", "redirect_chain"), ("sim-xj-wjw", "redirect_loop")])
+def test_simweb_redirects_within_a_site_behave_as_before(simweb, local_store, site_id, fault):
+    """A chain of same-site hops still reaches its plan; a loop is still a loop, not a refusal."""
+    site = next(s for s in sites_from_rows(simweb.registry_rows()) if s.id == site_id)
+    result = crawl_site(site, local_store, f"20260101T000000Z-{fault}", CrawlOptions(mode="backfill", settings=FAST))
+    errors = result.summary.errors
+    assert not errors.get("offsite_redirect") and not errors.get("private_redirect"), errors
+    if fault == "redirect_loop":
+        assert errors.get("redirect_loop", 0) >= 1, errors
+    else:
+        captures = list(read_captures(io.BytesIO(local_store.get(result.warc_key))))
+        # The chain ends on the plan's own path (with simweb's ?from=redirect marker).
+        fetched = {c.url.split("?", 1)[0] for c in captures if c.kind == "detail" and c.status == 200}
+        assert any("redirect.jsp" in c.url for c in captures)
+        assert plan_urls(simweb, site.id) <= fetched
