@@ -14,11 +14,13 @@ import os
 import subprocess
 import sys
 import threading
+import urllib.request
 from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.extract.html import extract_page
 from archive.records import CrawlJob, CrawlSummary, Site
 from testkit.hostile import ENTRIES, METADATA_URL, HostileSite, gzip_bomb
 from tests.simweb_helpers import FAST
@@ -126,3 +128,15 @@ def test_every_other_entry_is_fetched_and_captured(crawled, hostile):
     for entry in ENTRIES:
         if entry.is_plan:
             assert captured[hostile.url_of(entry)] == 200
+
+
+def test_the_truth_is_what_the_extractor_reads_from_each_real_plan(hostile):
+    """Fetched over HTTP and decoded as their bytes really are, the plan pages extract to truth()'s text."""
+    for row in (r for r in hostile.truth() if r["is_plan"]):
+        with urllib.request.urlopen(row["url"], timeout=10) as response:
+            body, content_type = response.read(), response.headers["Content-Type"]
+        if row["kind"] == "utf16le_no_bom":
+            assert not body.startswith((b"\xff\xfe", b"\xfe\xff")) and "charset" not in content_type
+            body, content_type = body.decode("utf-16-le").encode("utf-8"), "text/html; charset=utf-8"
+        page = extract_page(body, row["url"], {"content-type": content_type})
+        assert (page.title, page.published, page.text) == (row["title"], row["published"], row["text"])
