@@ -48,6 +48,8 @@ class Site:
     # A plain client gets a JS challenge here: `wjw run --render` sends its pages through Chromium (off by default).
     render: bool = False
     notes: tuple[str, ...] = ()
+    # Hosts besides the base URL's and the columns' that the site's redirects may go to (spiders/redirects.py).
+    allowed_hosts: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> Site:
@@ -61,6 +63,7 @@ class Site:
         values["region_code"] = str(row.get("region_code", ""))
         values["unknown_columns"] = tuple(row.get("unknown_columns") or ())
         values["notes"] = tuple(row.get("notes") or ())
+        values["allowed_hosts"] = tuple(row.get("allowed_hosts") or ())
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
@@ -275,13 +278,19 @@ class SiteReport:
 
 @dataclass(frozen=True)
 class ManifestLine:
-    """One line of `manifests/<run_id>.jsonl.gz`: a document's record and the exact versions it names."""
+    """One line of `manifests/<run_id>.jsonl.gz`: a document's record and the exact versions it names.
+
+    `doc_sha256` is the sha256 of the pinned record version's bytes, so verify
+    can check that version against a digest kept outside the store's own
+    bookkeeping (None in manifests written before it was recorded).
+    """
 
     doc_key: str
     doc_version_id: str | None
     text_key: str
     text_version_id: str | None
     record: dict[str, Any]
+    doc_sha256: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The line as JSON-ready data."""

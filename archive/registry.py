@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -18,6 +19,8 @@ SITE_SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "site.schema.
 # GB/T 2260 has no code for the country as a whole; 100000 is the customary one
 # (used by the national commission's row and by the simulated web's).
 NATIONAL_CODE = "100000"
+# An `allowed_hosts` entry: a hostname or IP literal, nothing around it (the schema's pattern).
+_BARE_HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")
 
 
 class RegistryError(ValueError):
@@ -129,6 +132,10 @@ def _site_from_row(row: dict, source: object) -> Site:
         raise RegistryError(f"{source}: site {site.id}: CMS family {site.cms!r} not one of {CMS_FAMILIES}")
     if not site.columns:
         raise RegistryError(f"{source}: site {site.id}: no columns to crawl")
+    for host in site.allowed_hosts:
+        if not isinstance(host, str) or not _BARE_HOST.fullmatch(host):
+            raise RegistryError(f"{source}: site {site.id}: allowed host {host!r} must be a bare hostname "
+                                "(wsjkw.example.gov.cn: no scheme, port or path)")
     return site
 
 

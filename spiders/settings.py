@@ -34,6 +34,11 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "spiders.robots.WaitingRobotsTxtMiddleware": 100,
     "spiders.retry.BackoffRetryMiddleware": 550,
+    # Redirects are followed only to the site's own hosts, never to private addresses (spiders/redirects.py).
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "spiders.redirects.SiteRedirectMiddleware": 600,
+    "spiders.redirects.SiteMetaRefreshMiddleware": 580,
 }
 WJW_RETRY_BACKOFF_BASE = 2.0
 WJW_RETRY_MAX_WAIT = 120.0

@@ -2,8 +2,9 @@
 
 `manifests/<run_id>.jsonl.gz` is written first and `manifests/latest.json`
 last, so a reader following latest.json never sees a half-written corpus. Each
-line pins the document record's version and its text's version, so a manifest
-keeps describing the same corpus after later runs rewrite records.
+line pins the document record's version (and the sha256 of its bytes) and its
+text's version, so a manifest keeps describing the same corpus after later runs
+rewrite records, and verify can check each pinned record byte for byte.
 
 A run that changed no record writes no manifest: its report names the earlier
 manifest that still describes the corpus, and `read_manifest(store, run_id)`
@@ -51,10 +52,12 @@ def manifest_lines(store: Store, previous: dict[str, dict[str, Any]] | None = No
         versions = store.versions(key)
         version_id = versions[0].version_id if versions else None
         old = previous.get(key)
-        if old is not None and version_id is not None and old["doc_version_id"] == version_id:
+        if old is not None and version_id is not None and old["doc_version_id"] == version_id \
+                and old.get("doc_sha256"):
             lines.append(ManifestLine(**old))
             continue
-        record = json.loads(store.get(key, version_id) if version_id else store.get(key))
+        data = store.get(key, version_id) if version_id else store.get(key)
+        record = json.loads(data)
         text_versions = store.versions(record["text_key"])
         # A text key is written once under If-None-Match; its first version is the content its name promises.
         lines.append(ManifestLine(
@@ -63,6 +66,7 @@ def manifest_lines(store: Store, previous: dict[str, dict[str, Any]] | None = No
             text_key=record["text_key"],
             text_version_id=text_versions[-1].version_id if text_versions else None,
             record=record,
+            doc_sha256=hashlib.sha256(data).hexdigest(),
         ))
     return lines
 

@@ -1,12 +1,17 @@
 """Check that the archive is what it says it is: every object sound, every manifest entry resolvable.
 
-Content-addressed objects (`text/`, `blobs/sha256/`) are re-hashed against their
-names, newest version, since that is what a reader gets. Records, manifests,
-index segments and WARCs have no hash in their names; they are read back
-whole and parsed, and latest.json's sha256 is checked against its manifest.
-Every line of every manifest must resolve: the pinned record version, whose
-text hash must match the line, and the pinned text version, whose bytes must
-hash to the text's name.
+Every version of every key is re-hashed against the sha256 the store recorded
+when it was written, kept apart from the content (`Store.audit`: the local
+store's version ids, S3 metadata), so a flipped byte in any object is found.
+On top of that, content-addressed objects (`text/`, `blobs/sha256/`) are
+re-hashed against their names; records, manifests, index segments and WARCs
+are read back and parsed; latest.json's sha256 is checked against the
+manifest it pins. Every line of every manifest must resolve: the pinned record
+version, whose bytes must hash to the line's `doc_sha256` and hold the line's
+record, and the pinned text version, whose bytes must hash to the text's name.
+
+A store with no objects at all is an error, not a clean archive: it is most
+often a mistyped `--store`.
 """
 
 from __future__ import annotations
@@ -30,7 +35,6 @@ from archive.store.keys import (
 )
 
 Progress = Callable[[str], None]
-
 
 
 @dataclass(frozen=True)
@@ -59,16 +63,30 @@ class VerifyReport:
 
 
 def verify_store(store: Store, progress: Progress = lambda _: None) -> VerifyReport:
-    """Re-hash or re-read every object in the store and resolve every manifest entry."""
+    """Re-hash and re-read every object in the store and resolve every manifest entry.
+
+    Raises StoreError when the store holds nothing (or is not there).
+    """
     report = VerifyReport()
-    for key in store.list(""):
+    keys = store.list("")
+    first = next(keys, None)
+    if first is None:
+        raise StoreError(f"{store.uri}: no objects there, so nothing to verify; is --store right?")
+    for key in _chain(first, keys):
         try:
             _check_object(store, key, report)
+            for problem in store.audit(key):
+                report.fault(key, problem)
         except StoreError as exc:
             report.fault(key, f"unreadable: {exc}")
         progress(key)
     _check_manifests(store, report, progress)
     return report
+
+
+def _chain(first: str, rest):
+    yield first
+    yield from rest
 
 
 def _check_object(store: Store, key: str, report: VerifyReport) -> None:
@@ -101,11 +119,8 @@ def _check_object(store: Store, key: str, report: VerifyReport) -> None:
 
 
 def _check_manifests(store: Store, report: VerifyReport, progress: Progress) -> None:
-    resolved: dict[tuple[str, str | None], str | None] = {}
-    try:
-        latest = json.loads(store.get(LATEST_MANIFEST))
-    except (KeyNotFound, ValueError):
-        latest = None
+    resolved: dict[tuple[str, str | None], _Resolved | None] = {}
+    latest = _latest(store, report)
     for key in store.list(MANIFEST_PREFIX):
         if run_of_manifest(key) is None:
             continue
@@ -114,10 +129,7 @@ def _check_manifests(store: Store, report: VerifyReport, progress: Progress) -> 
         except (OSError, EOFError, zlib.error):
             continue  # already reported as not parsing
         if latest and latest.get("manifest_key") == key and latest.get("sha256"):
-            pinned = store.get(key, latest.get("manifest_version_id")) if latest.get("manifest_version_id") else None
-            checked = gzip.decompress(pinned) if pinned is not None else body
-            if hashlib.sha256(checked).hexdigest() != latest["sha256"]:
-                report.fault(key, f"does not match the sha256 that {LATEST_MANIFEST} gives for it")
+            _check_pinned_manifest(store, key, body, latest, report)
         for number, text in enumerate(body.decode("utf-8", "replace").splitlines(), start=1):
             if not text.strip():
                 continue
@@ -130,27 +142,75 @@ def _check_manifests(store: Store, report: VerifyReport, progress: Progress) -> 
         progress(key)
 
 
+def _latest(store: Store, report: VerifyReport) -> dict | None:
+    """The latest pointer, noting a fault when it names a manifest the store does not hold."""
+    try:
+        latest = json.loads(store.get(LATEST_MANIFEST))
+    except (KeyNotFound, ValueError):
+        return None  # absent before the first run; unparsable is already a fault
+    if not isinstance(latest, dict):
+        report.fault(LATEST_MANIFEST, "is not a JSON object")
+        return None
+    named = latest.get("manifest_key")
+    if not isinstance(named, str) or run_of_manifest(named) is None or not store.exists(named):
+        report.fault(LATEST_MANIFEST, f"names manifest {named!r}, which the store does not hold")
+    return latest
+
+
+def _check_pinned_manifest(store: Store, key: str, body: bytes, latest: dict, report: VerifyReport) -> None:
+    pinned = latest.get("manifest_version_id")
+    try:
+        checked = gzip.decompress(store.get(key, pinned)) if pinned else body
+    except KeyNotFound:
+        report.fault(key, f"version {pinned} that {LATEST_MANIFEST} pins does not resolve")
+        return
+    except (OSError, EOFError, zlib.error):
+        report.fault(key, f"version {pinned} that {LATEST_MANIFEST} pins does not decompress")
+        return
+    if hashlib.sha256(checked).hexdigest() != latest["sha256"]:
+        report.fault(key, f"does not match the sha256 that {LATEST_MANIFEST} gives for it")
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """A pinned version as read back: the sha256 of its bytes and, for a record, what it parses to."""
+
+    sha256: str
+    record: dict | None = None
+
+
+def _resolve(store: Store, key: str, version_id: str | None, *, parse: bool) -> _Resolved | None:
+    try:
+        data = store.get(key, version_id)
+    except KeyNotFound:
+        return None
+    record = None
+    if parse:
+        try:
+            record = json.loads(data)
+        except ValueError:
+            record = None
+    return _Resolved(hashlib.sha256(data).hexdigest(), record)
+
+
 def _check_line(store: Store, line: dict, resolved: dict, report: VerifyReport, where: str) -> None:
     record_sha = line["record"]["text_sha256"]
     doc = (line["doc_key"], line.get("doc_version_id"))
     if doc not in resolved:
-        try:
-            resolved[doc] = json.loads(store.get(*doc))["text_sha256"]
-        except KeyNotFound:
-            resolved[doc] = None
-        except (ValueError, KeyError):
-            resolved[doc] = "unparsable"
-    if resolved[doc] is None:
+        resolved[doc] = _resolve(store, *doc, parse=True)
+    found = resolved[doc]
+    if found is None:
         report.fault(doc[0], f"version {doc[1]} named by {where} does not resolve")
-    elif resolved[doc] != record_sha:
-        report.fault(doc[0], f"version {doc[1]} holds text {resolved[doc]}, {where} says {record_sha}")
+    elif line.get("doc_sha256") and found.sha256 != line["doc_sha256"]:
+        report.fault(doc[0], f"version {doc[1]} hashes to {found.sha256}, {where} says {line['doc_sha256']}")
+    elif found.record != line["record"]:
+        held = found.record.get("text_sha256") if isinstance(found.record, dict) else "an unparsable record"
+        report.fault(doc[0], f"version {doc[1]} (text {held}) differs from the record {where} carries")
     text = (line["text_key"], line.get("text_version_id"))
     if text not in resolved:
-        try:
-            resolved[text] = hashlib.sha256(store.get(*text)).hexdigest()
-        except KeyNotFound:
-            resolved[text] = None
-    if resolved[text] is None:
+        resolved[text] = _resolve(store, *text, parse=False)
+    found = resolved[text]
+    if found is None:
         report.fault(text[0], f"version {text[1]} named by {where} does not resolve")
-    elif resolved[text] != record_sha:
-        report.fault(text[0], f"version {text[1]} named by {where} hashes to {resolved[text]}, not {record_sha}")
+    elif found.sha256 != record_sha:
+        report.fault(text[0], f"version {text[1]} named by {where} hashes to {found.sha256}, not {record_sha}")

@@ -141,5 +141,13 @@ class Store(ABC):
         """Every version of `key`, newest first; empty for a key never written."""
 
     @abstractmethod
+    def audit(self, key: str) -> list[str]:
+        """Re-hash every version of `key` against the sha256 recorded when it was written; the problems found.
+
+        The digest lives apart from the content (a local version's id, an S3
+        object's metadata), so any flipped byte in any version is found.
+        """
+
+    @abstractmethod
     def describe_key(self, key: str) -> str:
         """Where `key` lives, for messages: a file path or an s3:// URL."""

@@ -4,8 +4,11 @@
 archive. Every version, the newest included, is kept read-only under
 `<root>/.versions/<key>/<version_id>`; the newest is a hard link to the same
 bytes, so a large WARC is stored once. Version ids are
-`<19-digit ns timestamp>-<first 8 hex digits of the sha256>`: they sort by time
-and show which versions share content. Nothing is ever deleted.
+`<19-digit ns timestamp>-<sha256 of the content>`: they sort by time, show
+which versions share content, and record the digest `audit` re-hashes every
+version and the newest file against (stores written before the full digest
+have ids ending in its first 8 hex digits, which are checked as far as they
+go). Nothing is ever deleted.
 
 Writers of one key take an exclusive `flock` on its `.versions/<key>` folder,
 so threads and processes (the CLI crawls sites in parallel processes) write
@@ -43,7 +46,7 @@ from archive.store.base import (
 VERSIONS_DIR = ".versions"
 STAGING_DIR = ".tmp"
 
-_VERSION_ID = re.compile(r"\d{19}-[0-9a-f]{8}")
+_VERSION_ID = re.compile(r"\d{19}-(?:[0-9a-f]{64}|[0-9a-f]{8})")
 _CHUNK = 1 << 20
 
 
@@ -144,6 +147,26 @@ class LocalStore(Store):
         """The file holding the newest content of `key`."""
         return str(self.root / key)
 
+    def audit(self, key: str) -> list[str]:
+        """Re-hash every kept version and the newest file of `key` against the digests in the version ids."""
+        check_key(key)
+        folder = self.root / VERSIONS_DIR / key
+        ids = _version_ids(folder)
+        if not ids:
+            return [f"no version kept under {VERSIONS_DIR}/, so no digest to check its content against"]
+        problems = []
+        for version_id in ids:
+            actual = _file_sha256(folder / version_id)
+            if not _matches(version_id, actual):
+                problems.append(f"version {version_id} hashes to {actual}, not to the digest in its version id")
+        latest, newest = self.root / key, folder / ids[0]
+        # The newest file is normally a hard link to the newest version, already hashed.
+        if latest.is_file() and not os.path.samefile(latest, newest):
+            actual = _file_sha256(latest)
+            if not _matches(ids[0], actual):
+                problems.append(f"content hashes to {actual}, not to the digest of its newest version {ids[0]}")
+        return problems
+
     def _stage(self, chunks: Iterable[bytes]) -> tuple[Path, str]:
         """Write `chunks` to a new file in the staging folder; return it and its sha256."""
         staging = self.root / STAGING_DIR
@@ -230,15 +253,24 @@ def _next_version_id(newest: str | None, digest: str) -> str:
     if newest is not None:
         # Strictly after the newest even if the clock stepped back.
         ns = max(ns, int(newest[:19]) + 1)
-    return f"{ns:019d}-{digest[:8]}"
+    return f"{ns:019d}-{digest}"
+
+
+def _matches(version_id: str, sha256: str) -> bool:
+    """Whether content hashing to `sha256` is what `version_id` recorded (all 64 hex digits, or an old id's 8)."""
+    return sha256.startswith(version_id[20:])
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    for chunk in _chunks(path):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _adopt(latest: Path, folder: Path) -> str:
     """Keep a file that was put in by hand as the key's first version, so a rewrite never loses it."""
-    digest = hashlib.sha256()
-    for chunk in _chunks(latest):
-        digest.update(chunk)
-    version_id = f"{latest.stat().st_mtime_ns:019d}-{digest.hexdigest()[:8]}"
+    version_id = f"{latest.stat().st_mtime_ns:019d}-{_file_sha256(latest)}"
     shutil.copyfile(latest, folder / version_id)
     os.chmod(folder / version_id, 0o444)
     return version_id

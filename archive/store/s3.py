@@ -2,10 +2,18 @@
 
 boto3 reads its usual configuration: AWS_ENDPOINT_URL (SeaweedFS, MinIO),
 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION, profiles.
+
+Every write records the sha256 of its bytes twice: as user metadata
+`x-amz-meta-sha256` (hex), which `audit` re-hashes each version against
+whatever the server, and as the S3 checksum `ChecksumSHA256` on single PUTs,
+so the server refuses bytes damaged on the way (AWS, MinIO and SeaweedFS 4.48
+check it). SeaweedFS also checks each stored needle's CRC, so bytes rotted on
+its disks come back as an error, which `audit` reports as unreadable.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import time
 from collections.abc import Iterator
@@ -32,6 +40,8 @@ from archive.store.base import (
 _NOT_FOUND = {"NoSuchKey", "NoSuchVersion", "NotFound", "404"}
 # AWS answers 409 to a conditional write racing another on the same key; the retry then gets 412.
 _CONDITIONAL_RETRIES = 5
+SHA256_METADATA = "sha256"
+_CHUNK = 1 << 20
 
 
 class S3Store(Store):
@@ -52,7 +62,7 @@ class S3Store(Store):
 
     def put(self, key: str, data: bytes, *, if_absent: bool = False, content_type: str | None = None) -> PutResult:
         """Write `data` under `key` as a new version; with `if_absent`, only if the key is new."""
-        request = {"Bucket": self.bucket, "Key": self._full(key), "Body": data}
+        request = {"Bucket": self.bucket, "Key": self._full(key), "Body": data, **_sealed(hashlib.sha256(data).digest())}
         if content_type:
             request["ContentType"] = content_type
         if not if_absent:
@@ -78,7 +88,7 @@ class S3Store(Store):
         """Write `data` under `key` only if its newest content is still `previous` (If-Match on its ETag)."""
         # A single-part object's ETag is the MD5 of its bytes, so the expected ETag
         # follows from what was read; S3 (since 2024) and SeaweedFS 4.48 honour If-Match.
-        request = {"Bucket": self.bucket, "Key": self._full(key), "Body": data,
+        request = {"Bucket": self.bucket, "Key": self._full(key), "Body": data, **_sealed(hashlib.sha256(data).digest()),
                    "IfMatch": f'"{hashlib.md5(previous, usedforsecurity=False).hexdigest()}"'}
         if content_type:
             request["ContentType"] = content_type
@@ -97,15 +107,20 @@ class S3Store(Store):
         extra = {"ContentType": content_type} if content_type else {}
         try:
             size = path.stat().st_size
+            digest = _file_sha256(path)
         except FileNotFoundError:
             raise StoreError(f"{path}: no such file to store as {key}") from None
+        sealed = _sealed(digest)
         with self._errors(key):
             if size <= self.multipart_threshold:
                 with path.open("rb") as body:
-                    response = self.client.put_object(Bucket=self.bucket, Key=self._full(key), Body=body, **extra)
+                    response = self.client.put_object(Bucket=self.bucket, Key=self._full(key), Body=body,
+                                                      **sealed, **extra)
                 return PutResult(key, written=True, version_id=response.get("VersionId"))
             config = TransferConfig(multipart_threshold=self.multipart_threshold,
                                     multipart_chunksize=max(self.multipart_threshold // 4, 8 * 1024 * 1024))
+            # A multipart upload's S3 checksum is a checksum of part checksums; the metadata holds the whole file's.
+            extra["Metadata"] = sealed["Metadata"]
             self.client.upload_file(str(path), self.bucket, self._full(key), ExtraArgs=extra, Config=config)
             # The managed upload does not return the version it made; keys written with
             # put_file (WARCs) are unique per run, so the newest version is ours.
@@ -166,6 +181,31 @@ class S3Store(Store):
                         ))
         return found
 
+    def audit(self, key: str) -> list[str]:
+        """Re-read every version of `key` and re-hash it against the sha256 in its metadata."""
+        problems = []
+        for version in self.versions(key):
+            try:
+                with self._errors(key, version.version_id):
+                    response = self.client.get_object(Bucket=self.bucket, Key=self._full(key),
+                                                      VersionId=version.version_id)
+                    digest = hashlib.sha256()
+                    for chunk in response["Body"].iter_chunks(_CHUNK):
+                        digest.update(chunk)
+            except KeyNotFound:
+                problems.append(f"version {version.version_id} is listed but cannot be read")
+                continue
+            except StoreError as exc:
+                problems.append(f"version {version.version_id} unreadable: {exc}")
+                continue
+            recorded = response.get("Metadata", {}).get(SHA256_METADATA)
+            if recorded is None:
+                problems.append(f"version {version.version_id} has no sha256 in its metadata to check it against")
+            elif digest.hexdigest() != recorded:
+                problems.append(f"version {version.version_id} hashes to {digest.hexdigest()}, "
+                                f"not to the sha256 recorded when it was written ({recorded})")
+        return problems
+
     def describe_key(self, key: str) -> str:
         """The s3:// URL of `key`."""
         return f"s3://{self.bucket}/{self.prefix}{key}"
@@ -205,6 +245,20 @@ class S3Store(Store):
         except BotoCoreError as exc:
             raise StoreError(f"{where}: {exc} (endpoint {self.client.meta.endpoint_url}; "
                              "set AWS_ENDPOINT_URL for a server other than AWS)") from None
+
+
+def _sealed(sha256: bytes) -> dict:
+    """The request fields that record a write's sha256: metadata for audits, a checksum for the server."""
+    return {"Metadata": {SHA256_METADATA: sha256.hex()},
+            "ChecksumSHA256": base64.b64encode(sha256).decode("ascii")}
+
+
+def _file_sha256(path: Path) -> bytes:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        while chunk := source.read(_CHUNK):
+            digest.update(chunk)
+    return digest.digest()
 
 
 class _Conditional(Exception):

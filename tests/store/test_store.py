@@ -133,6 +133,26 @@ def test_put_file_streams_a_large_file(store, tmp_path):
     result = store.put_file("warc/2026/01/02/run-site.warc.gz", warc, content_type="application/warc")
     assert result.written and result.version_id == store.versions(result.key)[0].version_id
     assert store.get(result.key) == warc.read_bytes()
+    # Its sha256 is recorded (in parts on S3, whole in the metadata) and checks out.
+    assert store.audit(result.key) == []
+
+
+def test_audit_finds_a_version_that_no_longer_matches_its_recorded_sha256(store):
+    first = store.put("docs/audited.json", b'{"published": "2019-03-01"}')
+    store.put("docs/audited.json", b'{"published": "2019-03-02"}')
+    assert store.audit("docs/audited.json") == []
+    if isinstance(store, LocalStore):
+        rotted = first.version_id
+        path = store.root / ".versions" / "docs/audited.json" / rotted
+        os.chmod(path, 0o644)
+        path.write_bytes(b'{"published": "2018-03-01"}')
+    else:  # rot under the recorded digest: the old bytes' metadata over new bytes
+        recorded = store.client.head_object(Bucket=store.bucket, Key=store._full("docs/audited.json"),
+                                            VersionId=first.version_id)["Metadata"]
+        rotted = store.client.put_object(Bucket=store.bucket, Key=store._full("docs/audited.json"),
+                                         Body=b'{"published": "2018-03-01"}', Metadata=recorded)["VersionId"]
+    problems = store.audit("docs/audited.json")
+    assert len(problems) == 1 and rotted in problems[0]
 
 
 def test_put_file_names_a_missing_file(store, tmp_path):
