@@ -311,6 +311,10 @@ def _failure_reason(failure: Failure) -> str:
 def _exception_reason(exc: BaseException) -> str:
     name = type(exc).__name__
     text = str(exc).lower()
+    if name == "DownloadCancelledError":
+        # Scrapy cancels a streamed body once it passes DOWNLOAD_MAXSIZE (an endless or huge page);
+        # nothing else in this crawl cancels downloads.
+        return "oversize"
     if "maxsize" in text or "max size" in text or ("exceed" in text and "size" in text):
         return "oversize"
     if "partial" in text or "truncat" in text or "dataloss" in name.lower() or name in ("ResponseFailed",):
