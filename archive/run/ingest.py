@@ -113,7 +113,7 @@ def ingest_capture(
     if capture.status != 200 or blocked_reason(capture.status, capture.body):
         return  # counted by the spider: an HTTP error, or a challenge page (never archived)
     try:
-        page = extract_page(capture.body, capture.url, capture.headers)
+        page = extract_page(capture.body, capture.url, capture.headers, site_agency=site.name)
     except ExtractionError:
         report.skip("empty_page")
         return
