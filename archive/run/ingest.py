@@ -137,7 +137,7 @@ def ingest_capture(
         source_url=url,
         site_id=site.id,
         agency=page.agency or site.name,
-        region=region_for(site, page.agency),
+        region=region_for(site, page.agency, on=page.written or page.published or capture.meta.date),
         level=site.level,
         plan_year=plan_year(title),
         published=page.published or capture.meta.date,
