@@ -251,12 +251,19 @@ _DATE_DECORATION = re.compile(
 )
 
 
+_PAGE_LABELS_AFTER = re.compile(
+    r"(?<![\u4e00-\u9fff])(?:来源|信息来源|文章来源|作者|编辑|责任编辑|浏览次数|点击数|阅读次数|字号|字体)\s*[:：].*$"
+)
+
+
 def _standalone_date(tree: lxml.html.HtmlElement) -> str | None:
     """The first text that is nothing but a date ("( 2022-04-26)", "[ 2021-03-15 ]"), outside lists of links."""
     for node in _visible_text_nodes(tree):
         text = unicodedata.normalize("NFKC", node.text)
         if not (_DATE.search(text) or _dates.CHINESE_DATE.search(text)):
             continue
+        # The date may share its line with the page's other labels: "2005年08月16日　来源：新华网".
+        text = _PAGE_LABELS_AFTER.sub("", text)
         if _DATE_DECORATION.sub("", _dates.CHINESE_DATE.sub("", _DATE.sub("", text))):
             continue
         if not _in_link_list(node):

@@ -9,11 +9,15 @@ would see: the body stays whole, the chrome goes, the fields are right.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from archive.extract.dates import parse_date
 from archive.extract.html import densest_block, extract_page, parse_html
 from archive.extract.metadata import DOC_NUMBER, is_bare_department, plain_title
+from testkit.quality import char_f1
 
 SENTENCE = "全面推进健康中国建设，加强基层医疗卫生服务体系建设，提升县域医疗服务能力和公共卫生应急处置能力。"
 BODY = "".join(f"<p>（{n}）{SENTENCE}</p>" for n in "一二三四五六")
@@ -141,3 +145,34 @@ def test_densest_block_recovers_an_old_table_layout() -> None:
     assert "1. 全面推进" in densest_block(tree).text_content()
     page = extract_page(html.encode(), "http://example.gov.cn/old.asp")
     assert page.text.count(SENTENCE) == 8
+
+
+def test_date_sharing_its_line_with_the_source_label() -> None:
+    html = (f"<html><head><title>访谈</title></head><body><h1>访谈</h1><div>2005年08月16日　来源：新华网</div>"
+            f"<div id='zoom'>{BODY}</div></body></html>")
+    assert extract_page(html.encode(), "http://example.gov.cn/x.htm").published == "2005-08-16"
+
+
+# ---------------------------------------------------------------- real pages (Chinese-Web-Content-Extraction-Dataset)
+
+CWCED = Path(__file__).parents[1] / "fixtures" / "realpages" / "Chinese-Web-Content-Extraction-Dataset"
+GOV_FIELDS = json.loads((CWCED / "gold_checked" / "fields.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", [name for name in GOV_FIELDS if name.startswith("cwced-")])
+def test_real_government_pages_fields_and_text(name: str) -> None:
+    html = next((CWCED / "original").glob(f"{name.removeprefix('cwced-')}*.html"))
+    gold_file = CWCED / "gold_checked" / f"{html.stem}.txt"
+    gold = (gold_file if gold_file.exists() else CWCED / "cleaned" / f"{html.stem}.txt").read_text(encoding="utf-8")
+    page = extract_page(html.read_bytes(), "http://example.com/")
+    for field, want in GOV_FIELDS[name].items():
+        if field != "site":
+            assert getattr(page, field) == want, field
+    assert char_f1(page.text, gold) >= 0.97
+    assert not any(label in page.text for label in ("索  引 号", "发文机关：", "发文字号："))
+
+
+def test_old_portal_date_beside_its_source_on_a_real_gb2312_page() -> None:
+    html = next((CWCED / "original").glob("a0cb0242*.html"))
+    page = extract_page(html.read_bytes(), "http://chinaneast.xinhuanet.com/jizhe/2005-08/16/content_4894059.htm")
+    assert (page.encoding, page.published) == ("gb18030", "2005-08-16")
