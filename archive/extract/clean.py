@@ -79,6 +79,8 @@ def _any(*words: str) -> str:
 
 
 _OPEN, _CLOSE = r"[【\[]", r"[】\]]"
+# "免责声明", "版权与免责声明", "雅虎中国著作权声明": a portal's notice about its content, never a document's.
+_DISCLAIMER_HEADING = r"[\u4e00-\u9fffA-Za-z]{0,8}?(?:版权与免责|版权及免责|免责|版权|著作权|法律|隐私|传输内容)声明"
 
 CHROME_PATTERNS: tuple[ChromePattern, ...] = (
     _pattern("copyright", _NOT_IN_WORD + r"版权所有[\s:：©]*" + _TOKEN),
@@ -144,14 +146,19 @@ CHROME_PATTERNS: tuple[ChromePattern, ...] = (
     # Headings of lists of other articles; the list itself goes with its link-dense block.
     _pattern("related", r"^\s*" + _OPEN + "?" + _any("相关文章", "相关链接", "相关新闻", "相关阅读",
                                                      "相关稿件", "延伸阅读", "推荐阅读", "热点新闻", "热门文章",
-                                                     "猜你喜欢", "最新文章", "相关推荐")
+                                                     "猜你喜欢", "最新文章", "相关推荐", "相关报道", "相关专题",
+                                                     "相关评论", "图片新闻", "幻灯欣赏", "精彩图片")
              + _CLOSE + r"?\s*(?:[:：].*|(?<=[】\]])\s*\S.*)?$"),
     # Disclaimers of portals: the heading, and the sentences every such notice is made of.
-    _pattern("disclaimer", r"^\s*" + _OPEN + "?" + _any("版权与免责声明", "版权及免责声明", "免责声明", "版权声明",
-                                                        "法律声明") + _CLOSE + r"?\s*[:：]?"
-             + r"|[^。；]*(?:凡本网注明|凡注明[“\"]?来源|本网站?所载|转载请注明|不代表本(?:网|站)(?:的)?观点|"
+    _pattern("disclaimer", r"^\s*" + _OPEN + "?" + _DISCLAIMER_HEADING + _CLOSE + r"?\s*(?:[:：].*)?$"
+             + r"|[^。；]*(?:凡本网注明|凡注明[“\"]?来源|本网站?所载|转载请注明|如需转载|请注明出处|不代表本(?:网|站)(?:的)?观点|"
              + r"(?:请|须)与本(?:网|站)联系|如涉及(?:作品内容|版权)|版权归原作者|本(?:网|站)(?:部分)?(?:信息|内容)来源于网络|"
              + r"未经(?:本网|本站)?(?:书面)?(?:授权|许可)[^。；]*(?:转载|复制|使用))[^。；]*[。；]?"),
+    # Pagers of articles split over pages: "第1页/共1页 << 上一页 | 下一页 >>", "首页 上一页 下一页 尾页".
+    _pattern("pager", r"第\s*\d+\s*页\s*[/／,，]?\s*共\s*\d+\s*页|[<«]{1,2}\s*上一页|下一页\s*[>»]{1,2}"
+             + r"|(?<![\u4e00-\u9fff])(?:首页|上一页|下一页|尾页|末页)(?:\s*[|｜]?\s*(?:首页|上一页|下一页|尾页|末页))+"),
+    # A page's own time stamp with a verb: "2005-04-05 06:40更新", "2021年3月15日 10:20 发布".
+    _pattern("stamp", _DATE + r"\s*(?:更新|发布|发表)(?![\u4e00-\u9fff])"),
     # A portal's header: "欢迎访问某市卫生健康委员会网站 今天是2005年8月16日 星期二".
     _pattern("site_header", _any("欢迎访问", "欢迎光临", "欢迎您", "欢迎来到") + r"[^\s，。]{0,30}"
              + r"|今天是\s*[^\s]{0,20}|星期[一二三四五六日天]"),
@@ -190,6 +197,7 @@ def clean_text(text: str, title: str | None = None) -> str:
     chrome = [is_chrome(line) for line in lines]
     chrome = _with_adjacent_contacts(lines, chrome)
     chrome = _with_link_lists(lines, chrome)
+    chrome = _with_disclaimer_blocks(lines, chrome)
     kept = [line for line, drop in zip(lines, chrome, strict=True) if not drop]
     kept = _without_leading_title(kept, title)
     return "\n".join(kept)
@@ -225,6 +233,25 @@ def _with_link_lists(lines: list[str], chrome: list[bool]) -> list[bool]:
                 if not _is_short_title(lines[following]):
                     break
                 marked[following] = True
+    return marked
+
+
+# What the paragraphs of a portal's disclaimer talk about.
+_DISCLAIMER_WORDS = re.compile(r"本网|本站|网站|转载|著作权|版权|侵权|内容合作方|稿酬|免责|摘编|声明")
+_DISCLAIMER_START = re.compile(r"^\s*" + _OPEN + "?" + _DISCLAIMER_HEADING + _CLOSE + r"?\s*(?:[:：]|$)")
+
+
+def _with_disclaimer_blocks(lines: list[str], chrome: list[bool]) -> list[bool]:
+    """Also mark the paragraphs under a disclaimer heading near the end (雅虎中国著作权声明, 免责声明 …)."""
+    marked = list(chrome)
+    for index, line in enumerate(lines):
+        heading = bool(_DISCLAIMER_START.match(line))
+        if not heading or index < _TAIL_SHARE * len(lines) / 2:
+            continue
+        for following in range(index + 1, len(lines)):
+            if not _DISCLAIMER_WORDS.search(lines[following]) or _NUMBERED_ITEM.match(lines[following]):
+                break
+            marked[following] = True
     return marked
 
 
@@ -311,5 +338,13 @@ def _without_leading_title(lines: list[str], title: str | None) -> list[str]:
         return lines
     head = lines[:_TITLE_SEARCH_LINES]
     # Titled rows may come first ("名称：…" of the table), then the heading itself; drop every copy.
-    kept_head = [line for line in head if _TITLE_NOISE.sub("", _TITLE_LABEL.sub("", line)) != wanted]
+    kept_head = [line for line in head if not _is_title_copy(_TITLE_NOISE.sub("", _TITLE_LABEL.sub("", line)), wanted)]
     return kept_head + lines[_TITLE_SEARCH_LINES:]
+
+
+# A headline may carry a word the <title> drops ("…座谈会强调" over "…座谈会").
+_MAX_HEADLINE_EXTRA = 3
+
+
+def _is_title_copy(line: str, title: str) -> bool:
+    return line == title or (line.startswith(title) and len(line) - len(title) <= _MAX_HEADLINE_EXTRA)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.extract.clean import clean_text
 from archive.extract.dates import parse_date
 from archive.extract.html import densest_block, extract_page, parse_html
 from archive.extract.metadata import DOC_NUMBER, is_bare_department, plain_title
@@ -176,3 +177,19 @@ def test_old_portal_date_beside_its_source_on_a_real_gb2312_page() -> None:
     html = next((CWCED / "original").glob("a0cb0242*.html"))
     page = extract_page(html.read_bytes(), "http://chinaneast.xinhuanet.com/jizhe/2005-08/16/content_4894059.htm")
     assert (page.encoding, page.published) == ("gb18030", "2005-08-16")
+
+
+def test_disclaimer_block_at_the_end_goes_with_its_paragraphs() -> None:
+    body = [f"（{n}）{SENTENCE}" for n in "一二三四五六"]
+    text = "\n".join(body + [
+        "雅虎中国著作权声明",
+        "雅虎中国的所有内容均由其内容合作方根据协议提供，我们有权转载或摘编已在报刊上刊登的作品。",
+        "雅虎中国在网上传输的所有内容均由内容合作方提供。",
+    ])
+    assert clean_text(text) == "\n".join(body)
+
+
+def test_headline_with_a_word_more_than_the_title_is_a_copy() -> None:
+    text = f"习近平主持召开座谈会强调\n{SENTENCE}"
+    assert clean_text(text, title="习近平主持召开座谈会") == SENTENCE
+    assert clean_text(f"关于印发工作要点的通知的解读\n{SENTENCE}", title="关于印发").startswith("关于印发")
