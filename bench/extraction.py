@@ -236,9 +236,9 @@ def _body_url_headers(fetched: dict, url: str) -> tuple[bytes, str, dict[str, st
     return body, url, headers
 
 
-def our_document(fetched: dict, url: str) -> tuple[ExtractedPage, str, str]:
+def our_document(fetched: dict, url: str, site_agency: str | None = None) -> tuple[ExtractedPage, str, str]:
     """The page, the document text (the attachment's for a cover notice) and where the text came from."""
-    page = extract_page(*_body_url_headers(fetched, url))
+    page = extract_page(*_body_url_headers(fetched, url), site_agency=site_agency)
     attachments = []
     for link in page.attachments:
         if link.url in fetched:
@@ -263,12 +263,13 @@ def score_simweb(truth: list[dict], sites: dict[str, dict], fetched: dict) -> di
     not_shown: Counter[str] = Counter()
     started = time.perf_counter()
     for row in truth:
-        page, text, _ = our_document(fetched, row["url"])
+        site = sites[row["site_id"]]
+        # As ingest does: the site's agency qualifies a bare department, the document's date picks the region code.
+        page, text, _ = our_document(fetched, row["url"], site_agency=site.get("name"))
         f1.append(char_f1(text, row["text"]))
         extra = extra_lines(text, row["text"])
         if extra:
             noise[row["url"]] = extra
-        site = sites[row["site_id"]]
         got = {
             "title": page.title,
             "published": page.published,
@@ -278,7 +279,7 @@ def score_simweb(truth: list[dict], sites: dict[str, dict], fetched: dict) -> di
             "agency": page.agency,
             "plan_year": plan_year(page.title or ""),
             "is_plan": classify_title(page.title or "").is_plan,
-            "region_code": region_for(site, page.agency).code,
+            "region_code": region_for(site, page.agency, on=page.written or page.published).code,
             "encoding": page.encoding,
             "cover_notice": page.is_cover_notice,
         }

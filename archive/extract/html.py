@@ -8,7 +8,6 @@ generic extractor guesses. Otherwise trafilatura decides what the body is.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -150,7 +149,8 @@ def extract_page(
 
     # Metadata reads the whole page (its 信息公开 table holds the fields); the text
     # comes from a copy without that table and without lists of links to other pages.
-    body_tree = copy.deepcopy(tree)
+    body_tree = parse_html(html, url)
+    prune_invisible(body_tree)
     prune_non_body(body_tree)
     raw_text, method = _container_text(html, body_tree)
     if raw_text is None:
@@ -260,9 +260,36 @@ def _squash_space(text: str) -> str:
 def parse_html(html: str, url: str) -> lxml.html.HtmlElement:
     """Parse decoded HTML into an lxml tree; raise ExtractionError naming the URL if impossible."""
     try:
-        return lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError) as error:
         raise ExtractionError(f"{url}: not parseable as HTML ({error})") from error
+    _adopt_stray_siblings(root)
+    return root
+
+
+def _adopt_stray_siblings(root: lxml.html.HtmlElement) -> None:
+    """Move elements libxml2 left after a stray </html> (www.gov.cn's header include has one) into <body>.
+
+    Left there, they are siblings of the root: XPath finds them, but serializing
+    the tree or walking <body> loses them, and with them the article.
+    """
+    strays = []
+    sibling = root.getnext()
+    while sibling is not None:
+        strays.append(sibling)
+        sibling = sibling.getnext()
+    elements = [stray for stray in strays if isinstance(stray.tag, str)]
+    if not elements:
+        return
+    body = root.find("body")
+    if body is None:
+        body = lxml.html.Element("body")
+        root.append(body)
+    for element in elements:
+        # libxml2 wraps them in a second <html> (and <body>): only what is inside moves.
+        inner = element.find("body") if element.tag == "html" else None
+        for part in list(inner if inner is not None else element) if element.tag == "html" else [element]:
+            body.append(part)
 
 
 def render_text(element: lxml.html.HtmlElement) -> str:

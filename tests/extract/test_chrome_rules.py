@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from archive.extract.clean import clean_text
@@ -193,3 +194,14 @@ def test_headline_with_a_word_more_than_the_title_is_a_copy() -> None:
     text = f"习近平主持召开座谈会强调\n{SENTENCE}"
     assert clean_text(text, title="习近平主持召开座谈会") == SENTENCE
     assert clean_text(f"关于印发工作要点的通知的解读\n{SENTENCE}", title="关于印发").startswith("关于印发")
+
+
+def test_article_after_a_stray_closing_html_tag_is_kept() -> None:
+    # www.gov.cn's header include closes </html>; libxml2 leaves the rest as the root's siblings.
+    html = (f"<html><head><title>决议_中国政府网</title></head><body><div class='header'>首页 | EN</div></body></html>"
+            f"<!--end header--><div class='content'><div class='pages_content' id='UCAP-CONTENT'>{BODY}</div></div>")
+    tree = parse_html(html, "x")
+    assert lxml.html.tostring(tree, encoding="unicode").count(SENTENCE) == 6
+    page = extract_page(html.encode(), "https://www.gov.cn/gongbao/content/2007/content_711039.htm")
+    assert page.method == "#UCAP-CONTENT"
+    assert page.text.count(SENTENCE) == 6
