@@ -3,7 +3,7 @@
 Sets:
 - ``fixtures``: the gold pages kept in tests/fixtures/realpages;
 - ``cwced``: the 69 pages of Chinese-Web-Content-Extraction-Dataset (tests/fixtures/realpages), hand-made gold;
-- ``gov``: the government pages among those two sets, with hand-checked fields (gold_checked/fields.json):
+- ``gov``: the government pages among those two sets and gov_checked/, with hand-checked fields (gov_checked/fields.json):
   char-F1, chrome lines (lines the gold does not hold) and each field exact where the page prints it;
 - ``realpages``: every gold page of ../shared/realpages (when that folder exists);
 - ``simweb``: every document of the simulated web on day 0, fetched over HTTP
@@ -118,7 +118,17 @@ def cwced_pages(root: Path) -> list[GoldPage]:
 
 
 # Hand-checked fields of the government pages among the gold sets (the "gov" set).
-GOV_FIELDS = FIXTURES / CWCED / "gold_checked" / "fields.json"
+GOV_CHECKED = FIXTURES / "gov_checked"
+GOV_FIELDS = GOV_CHECKED / "fields.json"
+# Government pages whose source has no gold text: ours, read by hand from the page (gov_checked/<name>.txt).
+GOV_PAGES_WITHOUT_GOLD = {"gne-other-1": ("GeneralNewsExtractor/tests/other/1.html",
+                                          "https://www.gov.cn/gongbao/content/2007/content_711039.htm")}
+
+
+def gov_checked_pages(root: Path) -> list[GoldPage]:
+    """The government pages with hand-written gold text in gov_checked/."""
+    return [GoldPage(name, root / path, url, (GOV_CHECKED / f"{name}.txt").read_text(encoding="utf-8"))
+            for name, (path, url) in GOV_PAGES_WITHOUT_GOLD.items()]
 GOV_FIELD_NAMES = ("title", "published", "written", "doc_number", "index_number", "agency")
 
 
@@ -391,7 +401,7 @@ def main() -> int:
         sets["realpages"] = gold_pages(SHARED)
     for name, pages in sets.items():
         results[name] = {"ours": score_gold(pages, ours), "trafilatura": score_gold(pages, bare_trafilatura)}
-    gov = score_gov(sets["fixtures"] + sets["cwced"])
+    gov = score_gov(sets["fixtures"] + sets["cwced"] + gov_checked_pages(FIXTURES))
     results["gov"] = gov
     truth, sites, fetched = simweb_captures()
     simweb = score_simweb(truth, sites, fetched)

@@ -102,7 +102,11 @@ def plain_title(title: str) -> str:
     if "<" in title or "&" in title:
         title = html_lib.unescape(_MARKUP.sub("", title))
         title = _MARKUP.sub("", title)
-    return _squash(title)
+    # Templates pad numbers in <title> ("调整2007　年末"); the heading reads 2007年末.
+    return _DIGIT_PADDING.sub("", _squash(title))
+
+
+_DIGIT_PADDING = re.compile(r"(?<=\d) (?=[年月日号])")
 
 
 def _title_source(tree: lxml.html.HtmlElement, text: str, url: str) -> Found:

@@ -158,7 +158,7 @@ def test_date_sharing_its_line_with_the_source_label() -> None:
 # ---------------------------------------------------------------- real pages (Chinese-Web-Content-Extraction-Dataset)
 
 CWCED = Path(__file__).parents[1] / "fixtures" / "realpages" / "Chinese-Web-Content-Extraction-Dataset"
-GOV_FIELDS = json.loads((CWCED / "gold_checked" / "fields.json").read_text(encoding="utf-8"))
+GOV_FIELDS = json.loads((CWCED.parent / "gov_checked" / "fields.json").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("name", [name for name in GOV_FIELDS if name.startswith("cwced-")])
@@ -205,3 +205,13 @@ def test_article_after_a_stray_closing_html_tag_is_kept() -> None:
     page = extract_page(html.encode(), "https://www.gov.cn/gongbao/content/2007/content_711039.htm")
     assert page.method == "#UCAP-CONTENT"
     assert page.text.count(SENTENCE) == 6
+
+
+def test_real_gov_cn_page_after_its_stray_html_tag() -> None:
+    html = Path(__file__).parents[1] / "fixtures" / "realpages" / "GeneralNewsExtractor" / "tests" / "other" / "1.html"
+    page = extract_page(html.read_bytes(), "https://www.gov.cn/gongbao/content/2007/content_711039.htm")
+    for field, want in GOV_FIELDS["gne-other-1"].items():
+        if field != "site":
+            assert getattr(page, field) == want, field
+    gold = (CWCED.parent / "gov_checked" / "gne-other-1.txt").read_text(encoding="utf-8")
+    assert page.text == gold.strip()
