@@ -121,8 +121,12 @@ def cwced_pages(root: Path) -> list[GoldPage]:
 GOV_CHECKED = FIXTURES / "gov_checked"
 GOV_FIELDS = GOV_CHECKED / "fields.json"
 # Government pages whose source has no gold text: ours, read by hand from the page (gov_checked/<name>.txt).
-GOV_PAGES_WITHOUT_GOLD = {"gne-other-1": ("GeneralNewsExtractor/tests/other/1.html",
-                                          "https://www.gov.cn/gongbao/content/2007/content_711039.htm")}
+GOV_PAGES_WITHOUT_GOLD = {
+    "gne-other-1": ("GeneralNewsExtractor/tests/other/1.html", "https://www.gov.cn/gongbao/content/2007/content_711039.htm"),
+    "gne-gzggw-1": ("GeneralNewsExtractor/tests/gzggw/1.html", "http://fgw.zj.gov.cn/"),
+    "gne-shanxi-1": ("GeneralNewsExtractor/tests/shanxi/1.html",
+                     "http://www.shanxi.gov.cn/yw/sxyw/201909/t20190918_693227.shtml"),
+}
 
 
 def gov_checked_pages(root: Path) -> list[GoldPage]:

@@ -207,11 +207,16 @@ def test_article_after_a_stray_closing_html_tag_is_kept() -> None:
     assert page.text.count(SENTENCE) == 6
 
 
-def test_real_gov_cn_page_after_its_stray_html_tag() -> None:
-    html = Path(__file__).parents[1] / "fixtures" / "realpages" / "GeneralNewsExtractor" / "tests" / "other" / "1.html"
-    page = extract_page(html.read_bytes(), "https://www.gov.cn/gongbao/content/2007/content_711039.htm")
-    for field, want in GOV_FIELDS["gne-other-1"].items():
+@pytest.mark.parametrize(("name", "url"), [
+    ("other", "https://www.gov.cn/gongbao/content/2007/content_711039.htm"),  # after a stray </html>
+    ("gzggw", "http://fgw.zj.gov.cn/"),
+    ("shanxi", "http://www.shanxi.gov.cn/yw/sxyw/201909/t20190918_693227.shtml"),
+])
+def test_real_government_pages_with_gold_written_here(name: str, url: str) -> None:
+    html = CWCED.parent / "GeneralNewsExtractor" / "tests" / name / "1.html"
+    page = extract_page(html.read_bytes(), url)
+    for field, want in GOV_FIELDS[f"gne-{name}-1"].items():
         if field != "site":
             assert getattr(page, field) == want, field
-    gold = (CWCED.parent / "gov_checked" / "gne-other-1.txt").read_text(encoding="utf-8")
+    gold = (CWCED.parent / "gov_checked" / f"gne-{name}-1.txt").read_text(encoding="utf-8")
     assert page.text == gold.strip()
