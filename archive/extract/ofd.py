@@ -8,7 +8,10 @@ children carry the text and where it sits (``Boundary`` of the object, ``X``/
 left to right, lines made of codes that share a baseline.
 
 We read the XML ourselves rather than depend on a package: the format needs
-only a zip reader and an XML parser, and this way the limits are ours. The zip
+only a zip reader and an XML parser, and this way the limits are ours.
+ofdkit 0.2.0 (Apache-2.0, no dependencies) was evaluated on the test files of
+tests/extract/test_ofd.py and gives the same lines (with blank lines between
+paragraphs); it is a young package, and a dependency for some 150 lines. The zip
 comes from the web, so its size, the number of its members and how much each
 unpacks to are bounded before anything is inflated, and the XML parser
 resolves no entities and fetches nothing.
