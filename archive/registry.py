@@ -57,6 +57,8 @@ def site_problems(site: Site) -> list[str]:
             problems.append(f"national site's region code must be {NATIONAL_CODE}, not {site.region_code}")
     elif not region_code_exists(site.region_code):
         problems.append(f"region code {site.region_code} is not a GB/T 2260 code")
+    elif problem := region_code_problem(site.region_code):
+        problems.append(problem)
     base_host = urlsplit(site.base_url).hostname or ""
     for column in site.columns:
         host = urlsplit(column.url).hostname or ""
@@ -66,12 +68,19 @@ def site_problems(site: Site) -> list[str]:
 
 
 def region_code_exists(code: str) -> bool:
-    """True when cpca's GB/T 2260 gazetteer knows the six-digit code."""
+    """True when cpca's GB/T 2260 gazetteer or the dated table (data/gbt2260.tsv) knows the six-digit code."""
     from archive.extract.region import (
         region_of_code,  # cpca's data loads on first use, not at import
     )
 
     return region_of_code(code) is not None
+
+
+def region_code_problem(code: str) -> str | None:
+    """Why a known code is no longer current (retired in a later dated vintage of GB/T 2260), or None."""
+    from archive.extract.region import code_problem
+
+    return code_problem(code)
 
 
 def same_site_domain(host: str, base_host: str) -> bool:

@@ -1,4 +1,4 @@
-"""Text from the files a page links to: PDF, DOCX, DOC/WPS, XLS/XLSX.
+"""Text from the files a page links to: PDF, DOCX, DOC/WPS, XLS/XLSX, OFD.
 
 Commissions often publish a plan as an attachment under a short cover notice.
 The server's Content-Type is not trusted (DOC files go out as
@@ -26,7 +26,7 @@ from archive.extract.clean import normalize_line
 # Extensions a link to an attachment ends with on commission sites (et/dps are WPS Office's sheet and slides).
 ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "zip", "rar", "txt", "rtf")
 # Kinds extract_attachment can read; the others are linked and kept, but have no text for us.
-READABLE_KINDS = ("pdf", "docx", "doc", "wps", "xls", "xlsx", "txt")
+READABLE_KINDS = ("pdf", "docx", "doc", "wps", "xls", "xlsx", "ofd", "txt")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SUBPROCESS_TIMEOUT = 60
@@ -43,8 +43,8 @@ class AttachmentText:
 
     url: str
     text: str
-    kind: str  # pdf | docx | doc | wps | xls | xlsx | txt
-    tool: str  # pypdf | python-docx | antiword | catdoc | xlrd | openpyxl | decode
+    kind: str  # pdf | docx | doc | wps | xls | xlsx | ofd | txt
+    tool: str  # pypdf | python-docx | antiword | catdoc | xlrd | openpyxl | ofd-xml | decode
 
 
 def tools_missing() -> list[str]:
@@ -90,6 +90,7 @@ def extract_attachment(body: bytes, url: str, content_type: str | None = None) -
         "wps": _doc_text,
         "xls": _xls_text,
         "xlsx": _xlsx_text,
+        "ofd": _ofd_text,
         "txt": _plain_text,
     }
     reader = readers.get(kind)
@@ -196,6 +197,18 @@ def _doc_text(body: bytes, url: str) -> tuple[str, str]:
                 return _tab_separated_rows(text), tool
             failures.append(f"{tool}: {result.stderr.decode('utf-8', 'replace').strip() or 'no text'}")
     raise AttachmentError(f"{url}: no text from DOC/WPS file ({'; '.join(failures)})")
+
+
+def _ofd_text(body: bytes, url: str) -> tuple[str, str]:
+    from archive.extract.ofd import OfdError, ofd_text
+
+    try:
+        text = ofd_text(body)
+    except OfdError as error:
+        raise AttachmentError(f"{url}: unreadable OFD file: {error}") from error
+    if not text.strip():
+        raise AttachmentError(f"{url}: OFD file has no text objects (a scan); OCR is needed to read it")
+    return _join_wrapped_lines(text), "ofd-xml"
 
 
 def _xls_text(body: bytes, url: str) -> tuple[str, str]:

@@ -33,6 +33,18 @@ def spaced_label(label: str) -> str:
 
 _METADATA_LABEL = "|".join(spaced_label(label) for label in sorted(METADATA_LABELS, key=len, reverse=True))
 
+# Labels that appear in a disclosure table beside the catalogue fields; alone, in
+# body text, they are ordinary words (名称, 分类), so they count only within such a table.
+DISCLOSURE_TABLE_LABELS = METADATA_LABELS + (
+    "标题", "名称", "信息名称", "文件名称", "分类", "关键词", "关键字", "内容概述", "摘要", "发布时间", "来源",
+    "信息来源", "时效", "有效期", "主题", "文号", "发文机构", "机构", "题名", "附件",
+)
+# A cell that begins with one of them, alone or followed by its value.
+DISCLOSURE_LABEL = re.compile(
+    r"^(?:" + "|".join(spaced_label(label) for label in sorted(DISCLOSURE_TABLE_LABELS, key=len, reverse=True))
+    + r")\s*(?:[:：]|$|\s)"
+)
+
 
 # Words no health commission's document uses, found in links injected into hacked pages.
 SPAM_WORDS = re.compile(
@@ -67,6 +79,8 @@ def _any(*words: str) -> str:
 
 
 _OPEN, _CLOSE = r"[【\[]", r"[】\]]"
+# "免责声明", "版权与免责声明", "雅虎中国著作权声明": a portal's notice about its content, never a document's.
+_DISCLAIMER_HEADING = r"[\u4e00-\u9fffA-Za-z]{0,8}?(?:版权与免责|版权及免责|免责|版权|著作权|法律|隐私|传输内容)声明"
 
 CHROME_PATTERNS: tuple[ChromePattern, ...] = (
     _pattern("copyright", _NOT_IN_WORD + r"版权所有[\s:：©]*" + _TOKEN),
@@ -119,6 +133,35 @@ CHROME_PATTERNS: tuple[ChromePattern, ...] = (
     # Injected gambling and porn links ("365足球外围网站", "澳门新葡京娱乐城"): defaced or hijacked pages carry them.
     _pattern("spam", SPAM_WORDS.pattern + r"[^\s|\t，。；]{0,20}"),
     _pattern("metadata_field", _NOT_IN_WORD + r"(?:" + _METADATA_LABEL + r")" + _COLON + r"[^\t|]{0,40}"),
+    # Download buttons of 信息公开 pages: "pdf下载 word下载", "【下载文件】".
+    _pattern("download", r"(?<![A-Za-z])(?:pdf|word|wps|ofd|docx?|xlsx?|excel|txt)\s*(?:版|格式|文件)?\s*下载"
+             + r"|" + _OPEN + r"\s*下载\s*(?:本文|全文|文件|附件)?\s*" + _CLOSE),
+    # Toolbar buttons printed as bare words ("打印 关闭 收藏 纠错"); never inside a longer word (打印机).
+    _pattern("toolbar", r"(?<![\u4e00-\u9fff])" + _any("打印", "关闭", "收藏", "纠错", "我要纠错", "保存", "朗读",
+                                                          "听全文", "分享", "返回", "返回列表", "返回首页", "下载",
+                                                          "复制链接", "小程序", "手机版", "微信", "微博", "QQ空间")
+             + r"(?![\u4e00-\u9fff])"),
+    # "在手机打开当前页", "手机阅读本文": the QR-code box beside an article.
+    _pattern("open_on_phone", r"(?:用|在)?手机(?:上)?(?:打开|阅读|浏览|查看)(?:当前页面?|本页|本文|此页)?"),
+    # Headings of lists of other articles; the list itself goes with its link-dense block.
+    _pattern("related", r"^\s*" + _OPEN + "?" + _any("相关文章", "相关链接", "相关新闻", "相关阅读",
+                                                     "相关稿件", "延伸阅读", "推荐阅读", "热点新闻", "热门文章",
+                                                     "猜你喜欢", "最新文章", "相关推荐", "相关报道", "相关专题",
+                                                     "相关评论", "图片新闻", "幻灯欣赏", "精彩图片")
+             + _CLOSE + r"?\s*(?:[:：].*|(?<=[】\]])\s*\S.*)?$"),
+    # Disclaimers of portals: the heading, and the sentences every such notice is made of.
+    _pattern("disclaimer", r"^\s*" + _OPEN + "?" + _DISCLAIMER_HEADING + _CLOSE + r"?\s*(?:[:：].*)?$"
+             + r"|[^。；]*(?:凡本网注明|凡注明[“\"]?来源|本网站?所载|转载请注明|如需转载|请注明出处|不代表本(?:网|站)(?:的)?观点|"
+             + r"(?:请|须)与本(?:网|站)联系|如涉及(?:作品内容|版权)|版权归原作者|本(?:网|站)(?:部分)?(?:信息|内容)来源于网络|"
+             + r"未经(?:本网|本站)?(?:书面)?(?:授权|许可)[^。；]*(?:转载|复制|使用))[^。；]*[。；]?"),
+    # Pagers of articles split over pages: "第1页/共1页 << 上一页 | 下一页 >>", "首页 上一页 下一页 尾页".
+    _pattern("pager", r"第\s*\d+\s*页\s*[/／,，]?\s*共\s*\d+\s*页|[<«]{1,2}\s*上一页|下一页\s*[>»]{1,2}"
+             + r"|(?<![\u4e00-\u9fff])(?:首页|上一页|下一页|尾页|末页)(?:\s*[|｜]?\s*(?:首页|上一页|下一页|尾页|末页))+"),
+    # A page's own time stamp with a verb: "2005-04-05 06:40更新", "2021年3月15日 10:20 发布".
+    _pattern("stamp", _DATE + r"\s*(?:更新|发布|发表)(?![\u4e00-\u9fff])"),
+    # A portal's header: "欢迎访问某市卫生健康委员会网站 今天是2005年8月16日 星期二".
+    _pattern("site_header", _any("欢迎访问", "欢迎光临", "欢迎您", "欢迎来到") + r"[^\s，。]{0,30}"
+             + r"|今天是\s*[^\s]{0,20}|星期[一二三四五六日天]"),
 )
 
 # Contact details (电话/传真/地址) are body text in a notice, chrome in a footer:
@@ -153,9 +196,74 @@ def clean_text(text: str, title: str | None = None) -> str:
     lines = [line for line in lines if _WORD_CHARS.search(line)]
     chrome = [is_chrome(line) for line in lines]
     chrome = _with_adjacent_contacts(lines, chrome)
+    chrome = _with_link_lists(lines, chrome)
+    chrome = _with_disclaimer_blocks(lines, chrome)
     kept = [line for line, drop in zip(lines, chrome, strict=True) if not drop]
     kept = _without_leading_title(kept, title)
     return "\n".join(kept)
+
+
+# A list of other pages' titles as text: bullets, no sentence end, often a date at the end.
+_BULLET = re.compile(r"^\s*[·•●◆◇■□▪▫►▶〉>※☆★]\s*")
+_LISTED_DATE = re.compile(r"[\[【(（]?\s*(?:\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?\s*[\]】)）]?\s*$")
+_SENTENCE_END = re.compile(r"[。；！？]")
+_MAX_LISTED_TITLE = 60
+# Related-article lists sit after the body: a bulleted run counts only in the text's last part.
+_TAIL_SHARE = 0.6
+# The heading of such a list ("工作动态") is a short line with no punctuation.
+_LIST_HEADING = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
+
+
+def _with_link_lists(lines: list[str], chrome: list[bool]) -> list[bool]:
+    """Also mark runs of listed article titles, with the heading before them, and what follows a 相关文章 heading."""
+    marked = list(chrome)
+    index = 0
+    while index < len(lines):
+        end = index
+        while end < len(lines) and _is_listed_title(lines[end], index >= _TAIL_SHARE * len(lines)):
+            end += 1
+        if end - index >= 2:
+            marked[index:end] = [True] * (end - index)
+            if index and _LIST_HEADING.match(lines[index - 1]):
+                marked[index - 1] = True
+        index = max(end, index + 1)
+    for index, line in enumerate(lines):
+        if "related" in matching_patterns(line):
+            for following in range(index + 1, len(lines)):
+                if not _is_short_title(lines[following]):
+                    break
+                marked[following] = True
+    return marked
+
+
+# What the paragraphs of a portal's disclaimer talk about.
+_DISCLAIMER_WORDS = re.compile(r"本网|本站|网站|转载|著作权|版权|侵权|内容合作方|稿酬|免责|摘编|声明")
+_DISCLAIMER_START = re.compile(r"^\s*" + _OPEN + "?" + _DISCLAIMER_HEADING + _CLOSE + r"?\s*(?:[:：]|$)")
+
+
+def _with_disclaimer_blocks(lines: list[str], chrome: list[bool]) -> list[bool]:
+    """Also mark the paragraphs under a disclaimer heading near the end (雅虎中国著作权声明, 免责声明 …)."""
+    marked = list(chrome)
+    for index, line in enumerate(lines):
+        heading = bool(_DISCLAIMER_START.match(line))
+        if not heading or index < _TAIL_SHARE * len(lines) / 2:
+            continue
+        for following in range(index + 1, len(lines)):
+            if not _DISCLAIMER_WORDS.search(lines[following]) or _NUMBERED_ITEM.match(lines[following]):
+                break
+            marked[following] = True
+    return marked
+
+
+def _is_listed_title(line: str, in_tail: bool) -> bool:
+    """A bulleted line that names another article: short, no sentence, dated or near the end."""
+    if not _BULLET.match(line) or not _is_short_title(_BULLET.sub("", line)):
+        return False
+    return in_tail or bool(_LISTED_DATE.search(line))
+
+
+def _is_short_title(line: str) -> bool:
+    return len(line) <= _MAX_LISTED_TITLE and not _SENTENCE_END.search(line) and not _NUMBERED_ITEM.match(line)
 
 
 def normalize_line(line: str) -> str:
@@ -230,5 +338,13 @@ def _without_leading_title(lines: list[str], title: str | None) -> list[str]:
         return lines
     head = lines[:_TITLE_SEARCH_LINES]
     # Titled rows may come first ("名称：…" of the table), then the heading itself; drop every copy.
-    kept_head = [line for line in head if _TITLE_NOISE.sub("", _TITLE_LABEL.sub("", line)) != wanted]
+    kept_head = [line for line in head if not _is_title_copy(_TITLE_NOISE.sub("", _TITLE_LABEL.sub("", line)), wanted)]
     return kept_head + lines[_TITLE_SEARCH_LINES:]
+
+
+# A headline may carry a word the <title> drops ("…座谈会强调" over "…座谈会").
+_MAX_HEADLINE_EXTRA = 3
+
+
+def _is_title_copy(line: str, title: str) -> bool:
+    return line == title or (line.startswith(title) and len(line) - len(title) <= _MAX_HEADLINE_EXTRA)

@@ -23,13 +23,13 @@ from archive.extract.attachments import (
     attachment_name,
     is_attachment_url,
 )
-from archive.extract.clean import clean_text, is_spam, normalize_line
+from archive.extract.clean import DISCLOSURE_LABEL, clean_text, is_spam, normalize_line
 from archive.extract.decode import decode_html
 from archive.extract.metadata import SIGNING_DATE, parse_metadata
 
 # Recorded with each document (the record's extractor.version); bump it when a
 # change alters extracted text, so the archive knows which captures to re-extract.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 
 class ExtractionError(ValueError):
@@ -132,8 +132,14 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def extract_page(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> ExtractedPage:
-    """Decode, extract and clean one HTML page, and parse its metadata fields."""
+def extract_page(
+    body: bytes, url: str, headers: Mapping[str, str] | None = None, site_agency: str | None = None
+) -> ExtractedPage:
+    """Decode, extract and clean one HTML page, and parse its metadata fields.
+
+    ``site_agency`` is the agency that runs the site (the registry's name): it
+    qualifies a bare department named as the source (来源：办公室).
+    """
     if not body or not body.strip():
         raise ExtractionError(f"{url}: empty response body, nothing to extract")
     decoded = decode_html(body, _header(headers, "content-type"))
@@ -141,12 +147,18 @@ def extract_page(body: bytes, url: str, headers: Mapping[str, str] | None = None
     tree = parse_html(html, url)
     prune_invisible(tree)
 
-    raw_text, method = _container_text(html, tree)
+    # Metadata reads the whole page (its 信息公开 table holds the fields); the text
+    # comes from a copy without that table and without lists of links to other pages.
+    body_tree = parse_html(html, url)
+    prune_invisible(body_tree)
+    prune_non_body(body_tree)
+    raw_text, method = _container_text(html, body_tree)
     if raw_text is None:
-        raw_text, method = _trafilatura_text(tree, url)
+        raw_text, method = _trafilatura_text(body_tree, url)
 
-    metadata = parse_metadata(tree, raw_text, url)
+    metadata = parse_metadata(tree, raw_text, url, site_agency=site_agency)
     text = clean_text(raw_text, metadata.title)
+    text, method = _densest_if_little(body_tree, text, method, metadata.title)
     attachments = attachment_links(tree, url)
     return ExtractedPage(
         url=url,
@@ -248,9 +260,36 @@ def _squash_space(text: str) -> str:
 def parse_html(html: str, url: str) -> lxml.html.HtmlElement:
     """Parse decoded HTML into an lxml tree; raise ExtractionError naming the URL if impossible."""
     try:
-        return lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError) as error:
         raise ExtractionError(f"{url}: not parseable as HTML ({error})") from error
+    _adopt_stray_siblings(root)
+    return root
+
+
+def _adopt_stray_siblings(root: lxml.html.HtmlElement) -> None:
+    """Move elements libxml2 left after a stray </html> (www.gov.cn's header include has one) into <body>.
+
+    Left there, they are siblings of the root: XPath finds them, but serializing
+    the tree or walking <body> loses them, and with them the article.
+    """
+    strays = []
+    sibling = root.getnext()
+    while sibling is not None:
+        strays.append(sibling)
+        sibling = sibling.getnext()
+    elements = [stray for stray in strays if isinstance(stray.tag, str)]
+    if not elements:
+        return
+    body = root.find("body")
+    if body is None:
+        body = lxml.html.Element("body")
+        root.append(body)
+    for element in elements:
+        # libxml2 wraps them in a second <html> (and <body>): only what is inside moves.
+        inner = element.find("body") if element.tag == "html" else None
+        for part in list(inner if inner is not None else element) if element.tag == "html" else [element]:
+            body.append(part)
 
 
 def render_text(element: lxml.html.HtmlElement) -> str:
@@ -267,6 +306,7 @@ def _container_text(html: str, tree: lxml.html.HtmlElement) -> tuple[str | None,
     if match:
         fragment = lxml.html.fragment_fromstring(match.group(1), create_parent="div")
         prune_invisible(fragment)
+        prune_non_body(fragment)
         text = render_text(fragment)
         if _enough(text):
             return text, "hanweb:ZJEG_RSS"
@@ -315,6 +355,163 @@ def prune_invisible(root: lxml.html.HtmlElement) -> None:
         # drop_tree keeps the tail: the body text after an injected link stays in place.
         if element.getparent() is not None:
             element.drop_tree()
+
+
+# ---------------------------------------------------------------- blocks that are never the body
+
+
+# A disclosure table holds short values only; a longer cell is body text in a layout table.
+_MAX_DISCLOSURE_CELL = 300
+_MAX_DISCLOSURE_TEXT = 1500
+# A block of links to other pages: at least this many links making up most of its text.
+_MIN_LIST_LINKS = 3
+_MIN_LINK_SHARE = 0.7
+_MAX_LINK_LIST_TEXT = 3000
+# The heading of such a block ("相关文章", "工作动态") is a short text just before it.
+_MAX_LIST_HEADING = 10
+_LIST_BLOCKS = ("ul", "ol", "dl", "table", "div", "section", "aside")
+
+
+def prune_non_body(root: lxml.html.HtmlElement) -> None:
+    """Drop, in place, the 信息公开 metadata tables and the lists of links to other pages."""
+    unwrap_layout_tables(root)
+    tables = [element for element in root.iter(*_LIST_BLOCKS) if _is_disclosure_block(element)]
+    lists = [element for element in root.iter(*_LIST_BLOCKS) if element not in tables and _is_link_list(element)]
+    headings = [element.getprevious() for element in lists if _is_list_heading(element.getprevious())]
+    for element in tables + lists + headings:
+        _drop(element)
+
+
+# A table is page layout, not data, when a cell holds a table, a long text or several paragraphs.
+_MAX_DATA_CELL = 300
+_MAX_DATA_CELL_BLOCKS = 3
+_CELL_BLOCKS = ("p", "div", "br", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table")
+_TABLE_PARTS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th")
+
+
+def unwrap_layout_tables(root: lxml.html.HtmlElement) -> None:
+    """Turn layout tables into plain blocks, in place, so their cells read as paragraphs.
+
+    Old portals lay whole pages out in tables; extractors read a table cell as
+    one line, which joins an article's paragraphs (or loses them with the row).
+    """
+    layouts = [table for table in root.iter("table") if _is_layout_table(table)]
+    # A data table nested in a layout cell keeps its rows: only each layout table's own parts change.
+    own_parts = [part for table in layouts for part in table.iter(*_TABLE_PARTS[1:])
+                 if _nearest_table(part) is table]
+    for part in layouts + own_parts:
+        part.tag = "div"
+
+
+def _nearest_table(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    return next(element.iterancestors("table"), None)
+
+
+def _is_layout_table(table: lxml.html.HtmlElement) -> bool:
+    for cell in table.xpath("./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th"):
+        if cell.find(".//table") is not None:
+            return True
+        if len(re.sub(r"\s", "", cell.text_content())) > _MAX_DATA_CELL:
+            return True
+        if len(cell.xpath(" | ".join(f".//{tag}" for tag in _CELL_BLOCKS))) >= _MAX_DATA_CELL_BLOCKS:
+            return True
+    return False
+
+
+def _drop(element: lxml.html.HtmlElement | None) -> None:
+    # Ancestors go first, so a descendant may already be gone; drop_tree keeps the tail text.
+    if element is not None and element.getparent() is not None:
+        element.drop_tree()
+
+
+def _is_disclosure_block(element: lxml.html.HtmlElement) -> bool:
+    """A table or list of catalogue fields (索引号 / 发布机构 / 标题 …), each a label then a short value."""
+    if element.tag == "table":
+        cells = element.xpath("./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th")
+    else:
+        cells = [child for child in element if isinstance(child.tag, str)]
+    texts = [_squash_space(cell.text_content()) for cell in cells]
+    texts = [text for text in texts if text]
+    if len(texts) < 2 or any(len(text) > _MAX_DISCLOSURE_CELL for text in texts):
+        return False
+    if sum(map(len, texts)) > _MAX_DISCLOSURE_TEXT:
+        return False
+    labels = sum(1 for text in texts if DISCLOSURE_LABEL.match(text))
+    # Label and value in separate cells make half the cells labels; "label：value" cells, all of them.
+    return labels >= 2 and labels * 2 >= len(texts) - 1
+
+
+def _is_link_list(element: lxml.html.HtmlElement) -> bool:
+    """A block that is mostly links to other pages (related articles, a column's latest items)."""
+    anchors = [anchor for anchor in element.iter("a")
+               if not is_attachment_url(anchor.get("href") or "", anchor.text_content())]
+    if len(anchors) < _MIN_LIST_LINKS:
+        return False
+    total = len(re.sub(r"\s", "", element.text_content()))
+    if not total or total > _MAX_LINK_LIST_TEXT:
+        return False
+    linked = sum(len(re.sub(r"\s", "", anchor.text_content())) for anchor in anchors)
+    return linked >= _MIN_LINK_SHARE * total
+
+
+def _is_list_heading(element: lxml.html.HtmlElement | None) -> bool:
+    if element is None or not isinstance(element.tag, str) or element.tag in ("table", "ul", "ol"):
+        return False
+    text = _squash_space(element.text_content())
+    return 0 < len(text) <= _MAX_LIST_HEADING and not re.search(r"[。，；：:、\d]", text)
+
+
+# ---------------------------------------------------------------- the densest block
+
+
+# Less body text than this after extraction, and old table layouts have usually lost it.
+MIN_BODY_CHARS = 200
+# The densest block replaces the text only when it holds this many times more.
+_DENSER_BY = 3
+_DENSITY_HOLDERS = frozenset({"td", "div", "article", "section", "main", "center", "body", "form", "font", "span"})
+
+
+def _densest_if_little(tree: lxml.html.HtmlElement, text: str, method: str, title: str | None) -> tuple[str, str]:
+    """The page's densest text block when the extractor kept little, if it holds much more."""
+    kept = _visible_chars(text)
+    if kept >= MIN_BODY_CHARS:
+        return text, method
+    block = densest_block(tree)
+    if block is None:
+        return text, method
+    candidate = clean_text(render_text(block), title)
+    if _visible_chars(candidate) >= max(_DENSER_BY * kept, MIN_BODY_CHARS):
+        return candidate, "densest_block"
+    return text, method
+
+
+def densest_block(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The element holding the most text outside links directly (its paragraphs and lines), readability-style.
+
+    Each run of text scores its length for the block that holds it and half for
+    that block's parent, so the cell of an old layout that holds the article's
+    paragraphs wins over the page body that holds everything.
+    """
+    scores: dict[lxml.html.HtmlElement, float] = {}
+    for node in tree.xpath("//body//text()[not(ancestor::a or ancestor::script or ancestor::style"
+                           " or ancestor::noscript or ancestor::select or ancestor::option)]"):
+        length = len(re.sub(r"\s", "", node))
+        holder = node.getparent()
+        if node.is_tail and holder is not None:
+            holder = holder.getparent()
+        while holder is not None and holder.tag not in _DENSITY_HOLDERS:
+            holder = holder.getparent()
+        if holder is None or not length:
+            continue
+        scores[holder] = scores.get(holder, 0.0) + length
+        parent = holder.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0.0) + length / 2
+    return max(scores, key=scores.__getitem__) if scores else None
+
+
+def _visible_chars(text: str) -> int:
+    return len(re.sub(r"\s", "", text))
 
 
 def _tab_separated_tables(text: str) -> str:

@@ -10,8 +10,9 @@ the page's address. Sources are tried from most to least explicit: CMS
 from __future__ import annotations
 
 import copy
-import datetime
+import html as html_lib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,6 +21,7 @@ from typing import Any, NamedTuple
 import htmldate
 import lxml.html
 
+from archive.extract import dates as _dates
 from archive.extract.clean import METADATA_LABELS, spaced_label
 
 
@@ -47,15 +49,24 @@ class PageMetadata:
     provenance: Mapping[str, str] = field(default_factory=dict)
 
 
-def parse_metadata(tree: lxml.html.HtmlElement, text: str, url: str) -> PageMetadata:
-    """Every metadata field of a page, each from its own parser."""
+def parse_metadata(
+    tree: lxml.html.HtmlElement, text: str, url: str, site_agency: str | None = None
+) -> PageMetadata:
+    """Every metadata field of a page, each from its own parser.
+
+    ``site_agency`` (the agency running the site) qualifies a bare department
+    given as the source: 来源：办公室 on a commission's site is that commission's office.
+    """
+    agency = _parse_agency(tree, text, url)
+    if agency.value and site_agency and is_bare_department(agency.value):
+        agency = Found(qualified_department(agency.value, site_agency), f"{agency.source}+site")
     found = {
         "title": _parse_title(tree, text, url),
         "published": _parse_published(tree, text, url),
         "written": _parse_written(tree, text, url),
         "doc_number": _parse_doc_number(tree, text, url),
         "index_number": _parse_index_number(tree, text, url),
-        "agency": _parse_agency(tree, text, url),
+        "agency": agency,
     }
     return PageMetadata(
         **{name: result.value for name, result in found.items()},
@@ -76,11 +87,42 @@ def _first(sources: Iterable[tuple[str, Callable[[], Any]]], convert: Callable[[
 
 
 def _parse_title(tree: lxml.html.HtmlElement, text: str, url: str) -> Found:
-    """ArticleTitle meta, else a heading that the <title> confirms, else <title> minus the site name."""
+    """The title as plain text: CMSes leave markup in it (标题<div>——副标题</div>), a reader sees none."""
+    found = _title_source(tree, text, url)
+    if not found.value:
+        return found
+    return Found(plain_title(found.value), found.source)
+
+
+_MARKUP = re.compile(r"</?[A-Za-z][^<>]*>|&lt;/?[A-Za-z][^<>]*?&gt;")
+
+
+def plain_title(title: str) -> str:
+    """A title with any HTML tags and entities it carries turned into the text they show."""
+    if "<" in title or "&" in title:
+        title = html_lib.unescape(_MARKUP.sub("", title))
+        title = _MARKUP.sub("", title)
+    # Templates pad numbers in <title> ("调整2007　年末"); the heading reads 2007年末.
+    return _DIGIT_PADDING.sub("", _squash(title))
+
+
+_DIGIT_PADDING = re.compile(r"(?<=\d) (?=[年月日号])")
+
+
+def _title_source(tree: lxml.html.HtmlElement, text: str, url: str) -> Found:
+    """ArticleTitle meta, else a heading that the <title> confirms, else <title> minus the site name.
+
+    A page with neither <title> nor meta tags (a 信息公开 detail page rendered
+    without its head) names its document in the disclosure table's 标题 cell.
+    """
     title = _meta_content(tree, "ArticleTitle")
     if title:
         return Found(title, "meta:ArticleTitle")
     page_title = _squash(" ".join(tree.xpath("//head/title//text()"))) or None
+    if not page_title:
+        labelled = _labelled_value(tree, ("标题", "文件名称", "信息名称", "题名"))
+        if labelled and len(labelled) >= 4:
+            return Found(labelled, "label:标题")
     headings = _heading_candidates(tree)
     # A heading found inside <title> is the title without the site name; one equal
     # to the whole <title> is just a copy of it (share widgets) and proves nothing.
@@ -164,6 +206,24 @@ def _parse_agency(tree: lxml.html.HtmlElement, text: str, url: str) -> Found:
     ), _agency_name)
 
 
+# A department of an agency, named without the agency: 办公室, 规划发展与信息化处, 医政医管科, 医政司.
+_DEPARTMENT_SUFFIX = re.compile(r"(?:办公室|办公厅|处|科|股|室|司)$")
+# Words that make a name an issuer of its own: a place, a level of government, an agency.
+_ISSUER_WORDS = re.compile(r"委员会|委|政府|厅|局|部|院|省|市|县|区|州|盟|旗|镇|乡|国家|中国|中华|全国")
+
+
+def is_bare_department(name: str) -> bool:
+    """True for a department label that names no agency (办公室), False for 杭州市卫生健康委员会办公室."""
+    match = _DEPARTMENT_SUFFIX.search(name)
+    return bool(match) and len(name) <= 16 and not _ISSUER_WORDS.search(name[: match.start()])
+
+
+def qualified_department(name: str, agency: str) -> str:
+    """The department as part of its agency: 办公室 of 郑州市卫生健康委员会 is 郑州市卫生健康委员会办公室."""
+    agency = agency.strip()
+    return agency if agency.endswith(name) else agency + name
+
+
 def _doc_number_in(value: str | None) -> str | None:
     match = DOC_NUMBER.search(value or "")
     return normalize_doc_number(match.group(0)) if match else None
@@ -182,17 +242,11 @@ def normalize_doc_number(number: str) -> str:
 # ---------------------------------------------------------------- dates
 
 
-_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
-_COMPACT_DATE = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})$")
-_CHINESE_DIGITS = {char: index for index, char in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0}
-_CHINESE_DATE = re.compile(
-    r"([〇○零O一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日"
-)
-_SIGNING_DATE = re.compile(
-    r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|" + _CHINESE_DATE.pattern
-)
 # The signing date of a letter, on a line of its own (public: extract.is_cover_notice reads it too).
-SIGNING_DATE = _SIGNING_DATE
+SIGNING_DATE = _SIGNING_DATE = _dates.SIGNING_DATE
+_DATE = _dates.DATE
+parse_date = _dates.parse_date
+_iso = _dates.iso_date
 _AGENCY_SUFFIX = re.compile(r"(?:委员会|人民政府|政府|办公室|办公厅|小组|中心|委|局|厅|院|处|所|站|会)$")
 _TRS_URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+\.s?html?")
 # What may surround a date that stands alone: brackets, a time, a weekday.
@@ -201,44 +255,20 @@ _DATE_DECORATION = re.compile(
 )
 
 
-def parse_date(value: str | None) -> str | None:
-    """The first date in ``value`` (2021-03-15, 2021年3月15日, 2021/03/15, 二〇二一年三月十五日) as ISO."""
-    if not value:
-        return None
-    value = value.strip()
-    match = _DATE.search(value) or _COMPACT_DATE.search(value)
-    if match:
-        return _iso(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    match = _CHINESE_DATE.search(value)
-    if match:
-        year = int("".join(str(_CHINESE_DIGITS[char]) for char in match.group(1)))
-        return _iso(year, _chinese_number(match.group(2)), _chinese_number(match.group(3)))
-    return None
-
-
-def _iso(year: int, month: int, day: int) -> str | None:
-    try:
-        return datetime.date(year, month, day).isoformat()
-    except ValueError:
-        return None
-
-
-def _chinese_number(numeral: str) -> int:
-    """Value of a Chinese numeral up to 三十一 (month and day numbers); -1 if malformed."""
-    tens, has_ten, units = numeral.partition("十")
-    if not has_ten:
-        return _CHINESE_DIGITS.get(numeral, -1)
-    tens_value = _CHINESE_DIGITS.get(tens, -1) if tens else 1
-    units_value = _CHINESE_DIGITS.get(units, -1) if units else 0
-    return -1 if min(tens_value, units_value) < 0 else tens_value * 10 + units_value
+_PAGE_LABELS_AFTER = re.compile(
+    r"(?<![\u4e00-\u9fff])(?:来源|信息来源|文章来源|作者|编辑|责任编辑|浏览次数|点击数|阅读次数|字号|字体)\s*[:：].*$"
+)
 
 
 def _standalone_date(tree: lxml.html.HtmlElement) -> str | None:
     """The first text that is nothing but a date ("( 2022-04-26)", "[ 2021-03-15 ]"), outside lists of links."""
     for node in _visible_text_nodes(tree):
-        if not _DATE.search(node.text):
+        text = unicodedata.normalize("NFKC", node.text)
+        if not (_DATE.search(text) or _dates.CHINESE_DATE.search(text)):
             continue
-        if _DATE_DECORATION.sub("", _DATE.sub("", node.text)):
+        # The date may share its line with the page's other labels: "2005年08月16日　来源：新华网".
+        text = _PAGE_LABELS_AFTER.sub("", text)
+        if _DATE_DECORATION.sub("", _dates.CHINESE_DATE.sub("", _DATE.sub("", text))):
             continue
         if not _in_link_list(node):
             return node.text
@@ -273,8 +303,13 @@ def _htmldate(tree: lxml.html.HtmlElement, url: str) -> str | None:
 
 
 # 文号: issuer abbreviation, year in any of 〔〕 [] () 【】, serial number, 号.
+# Orders and announcements are numbered in sequence: 国令第706号, 国家卫生健康委员会令第1号,
+# 国家卫生健康委公告2020年第3号, 主席令第十六号; a bare 2024年第3号 too.
+_SERIAL = r"(?:\d{1,5}|[一二三四五六七八九十百零〇]{1,6})"
 DOC_NUMBER = re.compile(
     r"[\u4e00-\u9fffA-Za-z]{1,12}\s*[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号"
+    r"|[\u4e00-\u9fff]{0,16}(?:令|公告|通告)\s*(?:(?:19|20)\d{2}\s*年\s*(?:度\s*)?)?第\s*" + _SERIAL + r"\s*号"
+    r"|(?<!\d)(?:19|20)\d{2}\s*年\s*第\s*\d{1,5}\s*号"
 )
 DOC_NUMBER_LINES = 12
 _INDEX_NUMBER = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-/_.]*")

@@ -3,14 +3,19 @@
 The site registry row says where a site is; the agency name can say more
 (a provincial portal republishing a county bureau's plan). Place names are
 resolved with cpca's gazetteer of GB/T 2260 codes rather than a hand list.
+cpca's table is of one date; codes change (偃师市 410381 became 偃师区 410307
+in 2021), so data/gbt2260.tsv lists every code with the dated vintages that
+hold it, and a document's code is the one valid at its date.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from archive.records import Region
@@ -27,13 +32,25 @@ class RegionMatch:
     source: str
 
 
-def region_for(site: Mapping[str, Any] | Any, agency: str | None) -> Region:
-    """The issuer's region: the site registry's, refined or replaced by a place the agency name starts with."""
-    return region_match(site, agency).region
+def region_for(site: Mapping[str, Any] | Any, agency: str | None, on: str | None = None) -> Region:
+    """The issuer's region: the site registry's, refined or replaced by a place the agency name starts with.
+
+    ``on`` (the document's date, ISO) picks the code valid then: a 2022 plan of
+    偃师 gets 偃师区 410307, a 2019 one 偃师市 410381, whichever the registry holds.
+    """
+    return region_match(site, agency, on).region
 
 
-def region_match(site: Mapping[str, Any] | Any, agency: str | None) -> RegionMatch:
-    """region_for with its provenance."""
+def region_match(site: Mapping[str, Any] | Any, agency: str | None, on: str | None = None) -> RegionMatch:
+    """region_for with its provenance ("+dated" when the date changed the code)."""
+    match = _region_match(site, agency)
+    code = code_on(match.region.code, on) if on else match.region.code
+    if code == match.region.code:
+        return match
+    return RegionMatch(region_of_code(code) or match.region, f"{match.source}+dated")
+
+
+def _region_match(site: Mapping[str, Any] | Any, agency: str | None) -> RegionMatch:
     site_code = _code(_field(site, "region_code"))
     site_region = region_of_code(site_code) if site_code else None
     if site_region is None:
@@ -76,7 +93,7 @@ def place_code(name: str, within: str | None = None) -> str | None:
 
 def region_of_code(code: str) -> Region | None:
     """The province, city and county names of a six-digit GB/T 2260 code, or None if the code is unknown."""
-    names = _names()
+    names = _names() | {code: place.name for code, place in dated_codes().items()}
     code = _code(code)
     if not code or code not in names:
         return None
@@ -86,6 +103,103 @@ def region_of_code(code: str) -> Region | None:
     if city in _PLACEHOLDER_NAMES:
         city = None
     return Region(code=code, province=province, city=city, county=county)
+
+
+# ---------------------------------------------------------------- dated codes
+
+
+GBT2260_TABLE = Path(__file__).resolve().parent / "data" / "gbt2260.tsv"
+_STEM_SUFFIX = re.compile(r"(?:自治县|自治旗|市|县|区|旗)$")
+
+
+@dataclass(frozen=True)
+class DatedCode:
+    """A code's name and the first and last dated vintages (ISO dates) that list it."""
+
+    name: str
+    first: str
+    last: str
+
+
+@lru_cache(maxsize=1)
+def vintages() -> tuple[str, ...]:
+    """The dates of the vintages the table was built from, oldest first."""
+    for line in GBT2260_TABLE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("vintages\t"):
+            return tuple(line.split("\t")[1:])
+    return ()
+
+
+@lru_cache(maxsize=1)
+def dated_codes() -> dict[str, DatedCode]:
+    """Every code of the dated table (data/gbt2260.tsv)."""
+    codes: dict[str, DatedCode] = {}
+    for line in GBT2260_TABLE.read_text(encoding="utf-8").splitlines():
+        if line.startswith(("#", "vintages\t")) or not line.strip():
+            continue
+        code, name, first, last = line.split("\t")
+        codes[code] = DatedCode(name, first, last)
+    return codes
+
+
+def retired_on(code: str) -> str | None:
+    """The date of the first vintage without ``code``, when a later vintage dropped it; else None."""
+    dated = dated_codes().get(_code(code))
+    if dated is None or dated.last == vintages()[-1]:
+        return None
+    return next(date for date in vintages() if date > dated.last)
+
+
+def successor(code: str) -> str | None:
+    """The code that replaced a retired one: same city, same place name (偃师市 410381 → 偃师区 410307)."""
+    retired = retired_on(code)
+    if retired is None:
+        return None
+    return _namesake(code, lambda dated: dated.first == retired)
+
+
+def predecessor(code: str) -> str | None:
+    """The code a new one replaced (偃师区 410307 → 偃师市 410381), or None."""
+    dated = dated_codes().get(_code(code))
+    if dated is None or dated.first == vintages()[0]:
+        return None
+    previous = max(date for date in vintages() if date < dated.first)
+    return _namesake(code, lambda other: other.last == previous)
+
+
+def code_on(code: str, on: str) -> str:
+    """The code of the same place valid on ``on`` (ISO date), following renames forward or back."""
+    code = _code(code)
+    for _ in range(len(vintages())):
+        retired = retired_on(code)
+        later = successor(code) if retired and on >= retired else None
+        dated = dated_codes().get(code)
+        earlier = predecessor(code) if dated and on < dated.first else None
+        if not (later or earlier):
+            return code
+        code = later or earlier or code
+    return code
+
+
+def code_problem(code: str) -> str | None:
+    """Why a registry's region code is not the current one (retired, and by what replaced), or None."""
+    retired = retired_on(code)
+    if retired is None:
+        return None
+    name = dated_codes()[_code(code)].name
+    replaced = successor(code)
+    by = f"; {replaced} ({dated_codes()[replaced].name}) replaced it" if replaced else ""
+    return f"region code {code} ({name}) was retired by the {retired} vintage of GB/T 2260{by}"
+
+
+def _namesake(code: str, wanted: Any) -> str | None:
+    """The one code of the same city whose place name has the same stem and that ``wanted`` accepts."""
+    code = _code(code)
+    stem = _STEM_SUFFIX.sub("", dated_codes()[code].name)
+    found = [other for other, dated in dated_codes().items()
+             if other != code and other[:4] == code[:4] and wanted(dated)
+             and _STEM_SUFFIX.sub("", dated.name) == stem]
+    return found[0] if len(found) == 1 else None
 
 
 # ---------------------------------------------------------------- cpca

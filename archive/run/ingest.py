@@ -188,7 +188,8 @@ def ingest_capture(
             return
     else:
         try:
-            page = extract_page(sniffed.body, capture.url, _as_utf8(capture.headers, sniffed.body is not capture.body))
+            page = extract_page(sniffed.body, capture.url, _as_utf8(capture.headers, sniffed.body is not capture.body),
+                                site_agency=site.name)
         except (ExtractionError, RecursionError):
             report.skip("empty_page")
             outcomes.settled.add(url)
@@ -215,7 +216,7 @@ def ingest_capture(
         source_url=url,
         site_id=site.id,
         agency=page.agency or site.name,
-        region=region_for(site, page.agency),
+        region=region_for(site, page.agency, on=page.written or page.published or capture.meta.date),
         level=site.level,
         plan_year=plan_year(title),
         published=page.published or capture.meta.date,
