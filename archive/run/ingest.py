@@ -327,8 +327,9 @@ def relink_clusters(store: Store, index: DedupIndex, report: SiteReport | Mappin
 
 
 def _state_content(state: SiteState) -> str:
-    return json.dumps({url: {k: v for k, v in entry.items() if k != "last_seen"}
-                       for url, entry in state.documents.items()}, sort_keys=True)
+    """The state as it matters to the next crawl: everything but the last-seen times."""
+    documents = {url: {k: v for k, v in entry.items() if k != "last_seen"} for url, entry in state.documents.items()}
+    return json.dumps({"documents": documents, "listed": sorted(state.listed)}, sort_keys=True)
 
 
 def _write_document(store: Store, document: Document) -> str:
