@@ -269,6 +269,11 @@ from simweb.cli import register as _register_simweb  # noqa: E402  (the simulati
 _register_simweb(app)
 
 
+from cli.state import state_app  # noqa: E402
+
+app.add_typer(state_app, name="state")
+
+
 def main() -> None:
     """Entry point for `python -m cli.main`."""
     app()

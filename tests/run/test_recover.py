@@ -56,3 +56,22 @@ def test_a_write_that_loses_the_race_is_merged(local_store):
     advance_state(local_store, "sim-x", second.apply)
     state = load_state(local_store, "sim-x")
     assert state.listed == ["http://a/1.html", "http://a/2.html"] and "http://a/3.html" in state.documents
+
+
+def test_state_rebuild_command_writes_the_rebuilt_state(simweb, local_store, tmp_path):
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from testkit.faults import write_registry
+
+    row = simweb.registry_rows()[0]
+    registry = write_registry(tmp_path / "sites.yaml", [row])
+    for n in range(2):
+        record = _record(row["id"], n)
+        local_store.put(doc_key(record.doc_id), json.dumps(record.to_dict()).encode("utf-8"))
+    local_store.put(state_key(row["id"]), b"\x00 torn")
+    result = CliRunner().invoke(app, ["state", "rebuild", row["id"], "--store", str(local_store.root),
+                                      "--registry", str(registry)])
+    assert result.exit_code == 0, result.output
+    assert f"{row['id']}: 2 documents" in result.output
+    assert len(load_state(local_store, row["id"]).documents) == 2
