@@ -29,7 +29,7 @@ from w3lib.url import safe_url_string
 from archive.classify import classify_title, cut_titles, possible_plan
 from archive.extract.blocking import blocked_reason
 from archive.extract.decode import decode_html
-from archive.extract.attachments import is_attachment_url
+from archive.extract.attachments import is_attachment_url, sniff_kind
 from archive.records import CrawlSummary, Site
 from archive.urls import canonical_url, has_tracking_params
 from spiders.platforms import ListEntry, parser_for, scripted
@@ -239,8 +239,11 @@ class ColumnSpider(Spider):
         if self._blocked(response):
             return
         self.counts["detail_pages"] += 1
-        if not isinstance(response, HtmlResponse):
-            return  # not HTML (a PDF served in place of the page): the archive reads it as it is
+        if not isinstance(response, HtmlResponse) or sniff_kind(response.body) not in ("html", "txt", "unknown"):
+            # A plan that is a file (the list links a PDF or DOCX, served as text/html or octet-stream alike):
+            # the archive reads the capture by its bytes; it has no links to follow.
+            self.counts["file_plans"] += 1
+            return
         for link in response.xpath("//a[@href]"):
             href = link.attrib["href"].strip()
             label = " ".join(link.xpath(".//text()").getall())

@@ -73,7 +73,8 @@ def parse_data(response: Response, spec: dict[str, Any]) -> ListPage:
     page = ListPage(entries=[e for e in (_entry(item, spec, response.url) for item in items or []) if e])
     nxt = _next_url(response, spec, data, len(page.entries))
     if nxt:
-        page.next_requests.append(follow(response, nxt, meta={"wjw_list_data": spec,
+        size = max(len(page.entries), int(response.meta.get("wjw_data_size", 0)) if response.request is not None else 0)
+        page.next_requests.append(follow(response, nxt, meta={"wjw_list_data": spec, "wjw_data_size": size,
                                                               "wjw_data_page": _page_of(response) + 1}))
     return page
 
@@ -191,14 +192,13 @@ def _next_url(response: Response, spec: dict[str, Any], data: Any, on_page: int)
     if not on_page:
         return None
     number = _page_of(response)
-    if isinstance(data, dict):
-        pages = next((int(data[k]) for k in _PAGES_KEYS if str(data.get(k, "")).isdigit()), None)
-        total = next((int(data[k]) for k in _TOTAL_KEYS if str(data.get(k, "")).isdigit()), None)
-        if pages is not None and number >= pages:
-            return None
-        # A count equal to this page's entries may be the page's own count, not the total: ask once more.
-        if total is not None and total > on_page and number * on_page >= total:
-            return None
+    size = max(on_page, int(response.meta.get("wjw_data_size", 0)) if response.request is not None else 0)
+    pages, total = _counts(data)
+    if pages is not None and number >= pages:
+        return None
+    # A count equal to this page's entries may be the page's own count, not the total: ask once more.
+    if total is not None and total > on_page and number * size >= total:
+        return None
     if spec.get("url"):
         return spec["url"].replace("{page}", str(number + 1))
     bumped = with_page(response.url, number + 1)
@@ -209,3 +209,15 @@ def _next_url(response: Response, spec: dict[str, Any], data: Any, on_page: int)
     if numbered and int(numbered[2]) == number:
         return urlunsplit(parts._replace(path=parts.path[:numbered.start()] + f"{numbered[1]}{number + 1}{numbered[3]}"))
     return None
+
+
+def _counts(data: Any) -> tuple[int | None, int | None]:
+    """The page count and record count a reply states, at its top or one level down ({data: {total, list}})."""
+    levels = [data] + ([v for v in data.values() if isinstance(v, dict)] if isinstance(data, dict) else [])
+    pages = total = None
+    for level in (x for x in levels if isinstance(x, dict)):
+        pages = pages if pages is not None else next(
+            (int(level[k]) for k in _PAGES_KEYS if str(level.get(k, "")).isdigit()), None)
+        total = total if total is not None else next(
+            (int(level[k]) for k in _TOTAL_KEYS if str(level.get(k, "")).isdigit()), None)
+    return pages, total
