@@ -104,10 +104,9 @@ class ColumnSpider(Spider):
         for column in self.site.columns:
             if column.list_data is not None:  # a shell page: the registry names the data its script loads
                 spec = dataclasses.asdict(column.list_data)
-                yield self._list_request(scripted.first_request_url(spec), column.name, page_no=1,
-                                         request=Request(scripted.first_request_url(spec),
-                                                         meta={"wjw_list_data": spec,
-                                                               "wjw_data_page": column.list_data.first_page}))
+                first = Request(scripted.first_request_url(spec),
+                                meta={"wjw_list_data": spec, "wjw_data_page": column.list_data.first_page})
+                yield self._list_request(first.url, column.name, page_no=1, request=first)
             else:
                 yield self._list_request(column.url, column.name, page_no=1)
 
