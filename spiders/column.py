@@ -238,11 +238,13 @@ class ColumnSpider(Spider):
         if self._blocked(response):
             return
         self.counts["detail_pages"] += 1
-        if not isinstance(response, HtmlResponse) or sniff_kind(response.body) not in ("html", "txt", "unknown"):
+        if sniff_kind(response.body) not in ("html", "txt", "unknown"):
             # A plan that is a file (the list links a PDF or DOCX, served as text/html or octet-stream alike):
             # the archive reads the capture by its bytes; it has no links to follow.
             self.counts["file_plans"] += 1
             return
+        if not isinstance(response, HtmlResponse):
+            return  # not HTML and no file either: the archive reads it as it is
         for link in response.xpath("//a[@href]"):
             href = link.attrib["href"].strip()
             label = " ".join(link.xpath(".//text()").getall())
