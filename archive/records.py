@@ -17,11 +17,38 @@ CMS_FAMILIES = ("trs", "hanweb", "jpaas", "gkmlpt", "vsb", "generic")
 
 
 @dataclass(frozen=True)
+class ListData:
+    """Where a script-loaded list gets its entries, for a column whose page is an empty shell.
+
+    `url` is the data endpoint with `{page}` for the page number; the other
+    fields are dot paths into each reply (`entries`: the array; `title`,
+    `link`, `date`: fields of one entry; `link` may be a template such as
+    `/content/{id}.html`). A path left out is found by its name and value.
+    """
+
+    url: str
+    entries: str | None = None
+    title: str | None = None
+    link: str | None = None
+    date: str | None = None
+    first_page: int = 1
+
+
+@dataclass(frozen=True)
 class Column:
     """One list of documents on a site (通知公告, 政策文件, …)."""
 
     name: str
     url: str
+    list_data: ListData | None = None  # the column's entries come from this endpoint, not from its page
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> Column:
+        """A column from its registry mapping, its `list_data` read too."""
+        values = dict(row)
+        if values.get("list_data") is not None:
+            values["list_data"] = ListData(**values["list_data"])
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -59,7 +86,7 @@ class Site:
         if unknown:
             raise ValueError(f"site {row.get('id', '?')}: unknown keys {sorted(unknown)}")
         values = dict(row)
-        values["columns"] = tuple(Column(**c) for c in row.get("columns", ()))
+        values["columns"] = tuple(Column.from_dict(c) for c in row.get("columns", ()))
         values["region_code"] = str(row.get("region_code", ""))
         values["unknown_columns"] = tuple(row.get("unknown_columns") or ())
         values["notes"] = tuple(row.get("notes") or ())
@@ -148,6 +175,7 @@ class CaptureMeta:
     listed: str | None = None  # the URL the list linked, which names the document whatever the redirects
     parent: str | None = None  # an attachment's page
     rendered: str | None = None  # dom, raw or download when Chromium fetched it (spiders/render.py)
+    title_cut: bool | None = None  # True when the list cut `title` short: the document's own title decides
 
     def to_dict(self) -> dict[str, Any]:
         """The metadata as JSON-ready data, without the fields left unset."""

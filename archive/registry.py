@@ -64,6 +64,11 @@ def site_problems(site: Site) -> list[str]:
         host = urlsplit(column.url).hostname or ""
         if not same_site_domain(host, base_host):
             problems.append(f"column {column.name!r} is on {host}, not on the site's domain {base_host}")
+        data_host = urlsplit(column.list_data.url).hostname or "" if column.list_data else host
+        if not same_site_domain(data_host, base_host):
+            problems.append(f"column {column.name!r} loads its list from {data_host}, not from the site's domain {base_host}")
+        if column.list_data and "{page}" not in column.list_data.url:
+            problems.append(f"column {column.name!r}: list_data url needs {{page}} where the page number goes")
     return problems
 
 

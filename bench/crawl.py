@@ -21,16 +21,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.run.captures import read_captures  # noqa: E402
-from archive.run.crawl import CrawlOptions  # noqa: E402
-from archive.corpus.manifest import read_manifest  # noqa: E402
-from archive.run.pipeline import run_pipeline  # noqa: E402
-from archive.records import RunReport  # noqa: E402
-from archive.registry import sites_from_rows  # noqa: E402
-from archive.store import open_store  # noqa: E402
-from simweb import LOOPBACK_CRAWL_SETTINGS as LOOPBACK  # noqa: E402
-from simweb import SimWeb, build_world  # noqa: E402
-
+from archive.corpus.manifest import read_manifest
+from archive.records import RunReport
+from archive.registry import sites_from_rows
+from archive.run.captures import read_captures
+from archive.run.crawl import CrawlOptions
+from archive.run.pipeline import run_pipeline
+from archive.store import open_store
+from simweb import LOOPBACK_CRAWL_SETTINGS as LOOPBACK
+from simweb import SimWeb, build_world
 
 # Faults after which a document cannot be had that day, whatever the crawler does.
 UNREACHABLE = {"http_404", "http_500", "http_503", "blocked_by_waf", "timeout", "redirect_loop",
@@ -57,6 +56,20 @@ REPORTED_AS = {
     "tracking_params": {"tracking_params"},
     "deleted": {"http_404", "deleted_page", "not_a_work_plan"},
 }
+
+
+# The list mechanics simweb's truth names per document (simweb/mechanics.py), each with its own recall line.
+MECHANISMS = ("form_pager", "script_list", "frame", "gbk_query", "cut_title", "file_plan")
+
+
+def recall_by_mechanism(truth: list[dict], stored: set[str]) -> dict[str, dict]:
+    """Per mechanism: the reachable plans that need it, how many were stored, and the recall."""
+    out = {}
+    for name in MECHANISMS:
+        wanted = {t["url"] for t in truth if t["is_plan"] and reachable(t) and name in t.get("mechanisms", ())}
+        found = len(wanted & stored)
+        out[name] = {"plans": len(wanted), "stored": found, "recall": round(found / max(1, len(wanted)), 4)}
+    return out
 
 
 def plan_urls(truth: list[dict], reachable_only: bool) -> set[str]:
@@ -132,7 +145,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="wjw-bench-") as tmp, SimWeb(build_world(), day=0) as web:
         store = open_store(f"{tmp}/store")
         sites = sites_from_rows(web.registry_rows())
-        faults_of = getattr(web, "faults", lambda: [])
+        faults_of = getattr(web, "faults", list)
 
         started = time.perf_counter()
         day0 = run_pipeline(store, sites, CrawlOptions(mode="backfill", settings=LOOPBACK), workers=2)
@@ -148,6 +161,7 @@ def main() -> int:
         results["blocked_stored"] = len(set(stored0) & blocked_urls)
         results["missed"] = sorted(expected - set(stored0))[:20]
         results["not_plans_stored"] = sorted(set(stored0) - all_plans)[:20]
+        results["by_mechanism"] = recall_by_mechanism(truth0, set(stored0))
 
         web.set_day(1)
         started = time.perf_counter()
@@ -186,6 +200,8 @@ def main() -> int:
     for key in ("t_backfill_s", "t_nightly_s", "nightly_new_plans", "nightly_requests", "nightly_requests_by_kind",
                 "nightly_list_pages", "nightly_full_fetches_beyond_new", "repeat_requests", "faults_served"):
         print(f"{key:>20}: {results[key]}")
+    for name, figures in results["by_mechanism"].items():
+        print(f"{name:>20}: recall={figures['recall']} ({figures['stored']}/{figures['plans']} plans)")
     if results["missed"]:
         print("missed plans:", *results["missed"][:5], sep="\n  ")
     if results["unreported_examples"]:

@@ -11,6 +11,8 @@ from simweb.model import Site
 from simweb.sites import V1_SITES
 
 V1_IDS = {site.id for site in V1_SITES}
+# Sites of list mechanics (simweb.mechanics.SHAPES) also publish a plan's lookalikes: 政策解读, 图解, 征求意见稿.
+LOOKALIKE_SHAPES = ("form", "script", "frame", "gbkquery")
 
 # The calendar date of simulation day 0.
 DAY0 = date(2026, 3, 2)
@@ -113,6 +115,10 @@ def _year_drafts(site: Site, rng: random.Random, year: int, skip_annual: bool) -
         if rng.random() < chance * density:
             subject = year - 1 if kind in LOOKS_BACK else year
             drafts.append(Draft(kind, subject, _moment(rng, date(year, first, 1), _month_end(year, last))))
+    if site.shape in LOOKALIKE_SHAPES:
+        for kind, chance, first, last in (("interpretation", 0.7, 1, 6), ("consultation", 0.5, 11, 12)):
+            if rng.random() < chance:
+                drafts.append(Draft(kind, year, _moment(rng, date(year, first, 1), _month_end(year, last))))
     if site.level != "county" and 2020 <= year <= 2022:
         for _ in range(rng.randint(1, 2) if density == 1.0 else rng.randint(0, 1)):
             drafts.append(Draft("covid_report", year, _moment(rng, date(year, 2, 1), date(year, 12, 20))))

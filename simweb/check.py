@@ -21,8 +21,9 @@ import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
+from simweb import mechanics
 from simweb.model import Site
 from simweb.server import SimWeb
 
@@ -74,7 +75,7 @@ def fetch(url: str, timeout: float = CLIENT_TIMEOUT, data: bytes | None = None, 
         return Fetched(error.code, dict(error.headers), body)
     except http.client.IncompleteRead as partial:
         return Fetched(0, {}, partial.partial, "truncated")
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return Fetched(0, {}, b"", "timeout")
     except urllib.error.URLError as error:
         reason = "timeout" if isinstance(error.reason, (TimeoutError, socket.timeout)) else str(error.reason)
@@ -200,8 +201,8 @@ def _walk_gkmlpt(site: Site, url: str, walk: SiteWalk) -> list[str]:
     return found
 
 
-def _walk_linked(next_link: re.Pattern, item: re.Pattern) -> Callable[[Site, str, SiteWalk], list[str]]:
-    def walk_pages(site: Site, url: str, walk: SiteWalk) -> list[str]:
+def _walk_linked(next_link: re.Pattern, item: re.Pattern) -> Callable[..., list[str]]:
+    def walk_pages(site: Site, url: str, walk: SiteWalk, encode: Callable[[str], str] = str) -> list[str]:
         found: list[str] = []
         seen = set()
         while url and url not in seen and len(seen) < 500:
@@ -211,9 +212,49 @@ def _walk_linked(next_link: re.Pattern, item: re.Pattern) -> Callable[[Site, str
                 break
             found += [urljoin(url, html.unescape(h)) for h in item.findall(text)]
             following = next_link.search(text)
-            url = urljoin(url, html.unescape(following[1])) if following else ""
+            url = encode(urljoin(url, html.unescape(following[1]))) if following else ""
         return found
     return walk_pages
+
+
+MECHANIC_ITEM = re.compile(r'<(?:li|p)><a href="(/[^"]+)" target="_(?:blank|parent)">')
+FORM_PAGES = re.compile(r"共(\d+)页")
+FRAME_SRC = re.compile(r'<iframe id="listFrame" name="listFrame" src="([^"]+)"')
+LIST_API = re.compile(r'var listApi = "([^"]+)"')
+JSONP_BODY = re.compile(r"^\w+\((.*)\);$", re.DOTALL)
+
+
+def _walk_mechanics(site: Site, url: str, walk: SiteWalk, column: dict) -> list[str]:
+    """The reference reading of a site of list mechanics (simweb.mechanics), one shape each."""
+    if site.shape == "form":
+        text = _get_text(url, site.body_encoding, walk)
+        if text is None:
+            return []
+        found = [urljoin(url, html.unescape(h)) for h in MECHANIC_ITEM.findall(text)]
+        channel = url.rsplit("=", 1)[1]
+        for number in range(2, int(FORM_PAGES.search(text)[1]) + 1):
+            got = fetch(url.split("?")[0], data=f"channelId={channel}&pageNo={number}".encode())
+            found += [urljoin(url, html.unescape(h)) for h in MECHANIC_ITEM.findall(got.body.decode(site.body_encoding))]
+        return found
+    if site.shape == "gbkquery":  # the pager writes the hanzi raw: ask in GBK, as the site reads it
+        follow = _walk_linked(GENERIC_NEXT, MECHANIC_ITEM)
+        return follow(site, url, walk, lambda href: quote(href, safe=":/?&=%", encoding="gbk"))
+    if site.shape == "frame":
+        text = _get_text(url, site.body_encoding, walk)
+        return _walk_linked(GENERIC_NEXT, MECHANIC_ITEM)(site, urljoin(url, FRAME_SRC.search(text)[1]), walk) if text else []
+    declared = column.get("list_data")
+    text = None if declared else _get_text(url, site.body_encoding, walk)
+    first = declared["url"].replace("{page}", "1") if declared else urljoin(url, LIST_API.search(text or "")[1])
+    found: list[str] = []
+    for number in range(1, 500):
+        page_url = first.replace("page=1&", f"page={number}&").replace("pageIndex=1&", f"pageIndex={number}&")
+        body = _get_text(page_url, "utf-8", walk)
+        data = json.loads(JSONP_BODY.match(body)[1] if body and not declared else body or "{}")
+        items = data["data"]["list"] if declared else data["results"]
+        if not items:
+            break
+        found += [urljoin(url, item["lj" if declared else "url"]) for item in items]
+    return found
 
 
 WALKERS = {
@@ -234,7 +275,11 @@ def walk_site(web: SimWeb, site: Site, blocked: bool) -> SiteWalk:
     for column in row["columns"]:
         if not rules.can_fetch("wjw", column["url"]):
             continue
-        for url in WALKERS[site.cms](site, column["url"], walk):
+        if site.shape in mechanics.SHAPES:
+            urls = _walk_mechanics(site, column["url"], walk, column)
+        else:
+            urls = WALKERS[site.cms](site, column["url"], walk)
+        for url in urls:
             if url in walk.listed:
                 walk.problems.append(f"{url} listed twice")
             walk.listed[url] = column["name"]
@@ -262,6 +307,8 @@ def check_document(web: SimWeb, site: Site, row: dict, walk: SiteWalk) -> list[s
     got = fetch_kept(url)
     if got.status != 200:
         return [f"{url}: {got.status or got.error}"]
+    if "file_plan" in row["mechanisms"]:  # the list links the file itself
+        return _check_attachment(row)
     text = _visible(got.body, site.body_encoding)
     problems = [] if row["title"] in text else [f"{url}: title missing"]
     if row["cover_notice"]:

@@ -236,10 +236,10 @@ def served(world: World, day: int) -> list[tuple[Site, str, str, str]]:
     """Every fault served that day as (site, path, fault, detail), robots fences, removals and calendar traps included."""
     out = []
     sites = {site.id: site for site in world.sites}
-    from simweb.families import FAMILIES
+    from simweb.families import family_of
 
     for site in world.sites:
-        family = FAMILIES[site.cms]
+        family = family_of(site)
         for column in site.columns:
             if column.robots_disallowed:
                 out.append((site, family.list_url(column, 0, site), "robots_disallowed", ""))

@@ -84,7 +84,7 @@ def _region(doc: Document) -> str:
     return match.group(1) if match else "全国"
 
 
-def _portal_detail(world: World, site: Site, doc: Document, day: int) -> Response:
+def portal_detail(world: World, site: Site, doc: Document, day: int) -> Response:
     column = site.column(doc.column)
     revision = doc.revision_on(day)
     body = paragraphs_html(site, doc, revision.paragraphs, lambda p: f"<p>{esc(p.text)}</p>")
@@ -171,5 +171,5 @@ def route(world: World, site: Site, day: int, method: str, path: str, params: di
         return calendar_page(site, int(match["year"]), int(match["month"]), int(match["day"]) if match["day"] else None)
     doc = world.document_at(site.id, path)
     if doc is not None and doc.exists_on(day):
-        return (_aggregator_detail if site.shape == "aggregator" else _portal_detail)(world, site, doc, day)
+        return (_aggregator_detail if site.shape == "aggregator" else portal_detail)(world, site, doc, day)
     return None

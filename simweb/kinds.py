@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from simweb import bodies, phrases
 from simweb.bodies import Filler, field_name, region_name
@@ -147,6 +148,21 @@ def _call_for_points(rng, site, year, written, agency):
     return f"关于报送{year + 1}年工作要点的通知", paragraphs
 
 
+def _interpretation(rng, site, year, written, agency):
+    fill = Filler(rng, site, year, agency)
+    inner = f"{year}年{site.scope}{field_name(year)}工作要点"
+    title = rng.choice((f"《{inner}》政策解读", f"图解：{inner}", f"一图读懂《{inner}》"))
+    return title, bodies.meeting_news(rng, fill, year, written)
+
+
+def _consultation(rng, site, year, written, agency):
+    fill = Filler(rng, site, year + 1, agency)
+    inner = f"{year + 1}年{site.scope}{field_name(year + 1)}工作要点"
+    title = rng.choice((f"关于《{inner}（征求意见稿）》公开征求意见的公告", f"{inner}（征求意见稿）"))
+    opening = Paragraph(f"为广泛听取社会各界意见，现将《{inner}（征求意见稿）》全文公布，公开征求意见，截止时间为{year}年12月31日。")
+    return title, [opening, *bodies.annual_plan(rng, fill, year + 1)]
+
+
 PLAN_COLUMNS = ("规划计划", "政策文件", "通知公告")
 NOTICE_COLUMNS = ("政策文件", "通知公告", "规划计划")
 NEWS_COLUMNS = ("通知公告", "卫健动态")
@@ -170,6 +186,9 @@ KINDS: dict[str, Kind] = {
     "publicity": Kind(False, False, NEWS_COLUMNS, _publicity),
     "call_for_points": Kind(False, False, ("通知公告", "规划计划"), _call_for_points),
     "tender": Kind(False, False, ("招标公告",), _tender),
+    # The lookalikes of a plan the sites of list mechanics publish beside it: explained, drawn, or a draft.
+    "interpretation": Kind(False, False, ("通知公告", "规划计划"), _interpretation),
+    "consultation": Kind(False, False, ("通知公告", "规划计划"), _consultation),
 }
 
 

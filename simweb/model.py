@@ -61,7 +61,7 @@ class Site:
     page_style: str = "index"  # TRS: "index" numbers later pages index_1, index_2 ...; "index1" starts at index_2
     page_ext: str = "html"  # TRS list and detail pages: html or shtml
     tpl_set_id: str = ""  # jpaas only
-    shape: str = ""  # generic only: portal | aggregator
+    shape: str = ""  # generic only: portal | aggregator, or a list mechanic (simweb.mechanics.SHAPES)
     tables: bool = False  # whether key-task plans carry a task table
 
     def column(self, key: str) -> Column:

@@ -7,20 +7,20 @@ from urllib.parse import parse_qsl
 
 from simweb import faults
 from simweb.attachments import render
-from simweb.families import FAMILIES
+from simweb.families import FAMILIES, family_of
 from simweb.model import Site, World
 from simweb.pages import Response, not_found, robots_txt
 
 
 def robots(site: Site) -> Response:
     """The site's robots.txt."""
-    family = FAMILIES[site.cms]
+    family = family_of(site)
     return robots_txt(site, [(family.column_path(c), c.robots_disallowed) for c in site.columns])
 
 
 def list_urls(site: Site) -> list[tuple[str, str]]:
     """(column name, path of its first list page) for every column, in site order."""
-    family = FAMILIES[site.cms]
+    family = family_of(site)
     return [(column.name, family.list_url(column, 0, site)) for column in site.columns]
 
 
@@ -39,11 +39,12 @@ def _page(world: World, site: Site, day: int, method: str, target: str, form: by
     if site.cms == "trs":
         return FAMILIES["trs"].route(world, site, day, path) if get == "GET" else None
     # Hanweb's dataproxy takes its parameters from the query string and the form body alike.
-    params = dict(parse_qsl(query))
+    # Sites read a query in their own encoding: a GBK site's 通知公告 is %CD%A8%D6%AA%B9%AB%B8%E6.
+    params = dict(parse_qsl(query, encoding=site.body_encoding, errors="replace"))
     params.update(parse_qsl(form.decode("utf-8", "replace")))
     if site.cms == "gkmlpt":
         return FAMILIES["gkmlpt"].route(world, site, day, get, path, params, host)
-    return FAMILIES[site.cms].route(world, site, day, get, path, params)
+    return family_of(site).route(world, site, day, get, path, params)
 
 
 def respond(world: World, site: Site, day: int, method: str, target: str, form: bytes = b"",

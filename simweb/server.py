@@ -10,11 +10,11 @@ import socketserver
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from simweb import faults
+from simweb import faults, mechanics
 from simweb.model import Site, World
 from simweb.routes import list_urls, respond
 from simweb.truth import ground_truth
@@ -31,7 +31,7 @@ SLOW_BODY_SECONDS = float(os.environ.get("SIMWEB_SLOW_BODY_SECONDS", "3"))
 
 def http_date(moment: datetime) -> str:
     """An HTTP date (RFC 9110) for a naive China Standard Time moment."""
-    return format_datetime(moment.replace(tzinfo=CHINA_TIME).astimezone(timezone.utc), usegmt=True)
+    return format_datetime(moment.replace(tzinfo=CHINA_TIME).astimezone(UTC), usegmt=True)
 
 
 def _unchanged_since(header: str | None, modified: datetime) -> bool:
@@ -42,8 +42,15 @@ def _unchanged_since(header: str | None, modified: datetime) -> bool:
     except (TypeError, ValueError):
         return False
     if since.tzinfo is None:
-        since = since.replace(tzinfo=timezone.utc)
+        since = since.replace(tzinfo=UTC)
     return modified.replace(tzinfo=CHINA_TIME) <= since
+
+
+def _column_row(site: Site, column, base: str, path: str) -> dict:
+    """A column as a careful operator writes it: its URL, and `list_data` where only the script knows the list."""
+    row = {"name": column.name, "url": base + path.lstrip("/")}
+    declared = mechanics.list_data(site, column, base) if site.shape in mechanics.SHAPES else None
+    return row | {"list_data": declared} if declared else row
 
 
 class _SiteHandler(BaseHTTPRequestHandler):
@@ -214,7 +221,7 @@ class SimWeb:
                 "region_code": site.region_code,
                 "base_url": base,
                 "cms": site.cms,
-                "columns": [{"name": name, "url": base + path.lstrip("/")} for name, path in list_urls(site)],
+                "columns": [_column_row(site, column, base, path) for column, (_, path) in zip(site.columns, list_urls(site))],
                 # As an operator's registry would say of a site seen behind a JavaScript challenge.
                 "render": any(f.site_id == site.id and f.fault == "blocked_by_waf" for f in self.world.faults),
                 # Our own server on loopback: a short pause keeps the demo quick and still exercises the delay.

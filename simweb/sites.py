@@ -272,7 +272,7 @@ _TECH = {
 }
 _ICP_PREFIX = {"湖北": "鄂", "辽宁": "辽", "重庆": "渝", "贵州": "黔", "西藏": "藏", "河南": "豫", "上海": "沪", "江苏": "苏", "天津": "津",
                "陕西": "陕", "江西": "赣", "浙江": "浙", "广东": "粤", "宁夏": "宁", "新疆": "新", "黑龙江": "黑", "四川": "蜀", "山西": "晋",
-               "山东": "鲁", "安徽": "皖"}
+               "山东": "鲁", "安徽": "皖", "湖南": "湘"}
 
 
 def _digits(site_id: str, salt: str, width: int) -> int:
@@ -299,7 +299,9 @@ def _make(row: tuple) -> Site:
         keys = {"a": str(1228960000 + _digits(site_id, "a", 5)), "b": str(1228960000 + _digits(site_id, "b", 5))}
     if cms == "gkmlpt":
         keys = {"a": str(2000 + _digits(site_id, "a", 3)), "b": str(3000 + _digits(site_id, "b", 3))}
-    if cms == "generic" and options.get("shape") == "aggregator":
+    if "columns" in options:
+        columns = options["columns"]
+    elif cms == "generic" and options.get("shape") == "aggregator":
         columns = (Column("zbgg", "招标公告", "招标采购"), Column("hyzx", "行业资讯", "资讯中心"))
     elif cms == "generic":
         columns = (Column("gzdt/wjdt", "卫健动态", "工作动态"), Column("zwgk/ghjh", "规划计划", "政务公开"))
@@ -333,4 +335,22 @@ def _make(row: tuple) -> Site:
     )
 
 
-SITES: tuple[Site, ...] = V1_SITES + tuple(_make(row) for row in _ROWS)
+def _mechanic_columns(keys: tuple[str, str], first_unit: int) -> tuple[Column, ...]:
+    return (Column(keys[0], "通知公告", "政务公开", unit_id=first_unit), Column(keys[1], "规划计划", "政务公开", unit_id=first_unit + 1))
+
+
+# Cities whose lists use the real web's other mechanics (simweb/mechanics.py), registered as `generic` as a
+# careful new user would; they come last so that every other site keeps its host.
+_MECHANIC_ROWS = (
+    ("sim-xy-wjw", "襄阳市卫生健康委员会", "襄阳", "city", "湖北省", "襄阳市", None, "420600", "generic", "wjw.xiangyang.gov.cn", "襄卫发",
+     {"shape": "form", "columns": _mechanic_columns(("tzgg", "ghjh"), 1021)}),
+    ("sim-zhz-wjw", "株洲市卫生健康委员会", "株洲", "city", "湖南省", "株洲市", None, "430200", "generic", "wjw.zhuzhou.gov.cn", "株卫发",
+     {"shape": "script", "columns": _mechanic_columns(("tzgg", "ghjh"), 2031)}),
+    ("sim-my-wjw", "绵阳市卫生健康委员会", "绵阳", "city", "四川省", "绵阳市", None, "510700", "generic", "wjw.my.gov.cn", "绵卫发",
+     {"shape": "frame", "columns": _mechanic_columns(("tzgg", "ghjh"), 3041)}),
+    ("sim-ly-wjw", "洛阳市卫生健康委员会", "洛阳", "city", "河南省", "洛阳市", None, "410300", "generic", "wsjkw.ly.gov.cn", "洛卫",
+     {"shape": "gbkquery", "encoding": "gbk", "meta": "gbk", "header": "GBK",
+      "columns": _mechanic_columns(("通知公告", "规划计划"), 4051)}),
+)
+
+SITES: tuple[Site, ...] = V1_SITES + tuple(_make(row) for row in _ROWS + _MECHANIC_ROWS)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from simweb import faults
+from simweb import faults, mechanics
 from simweb.bodies import cn_date
-from simweb.families import FAMILIES
+from simweb.families import family_of
 from simweb.model import Document, Revision, Site, World
 
 
@@ -17,7 +17,7 @@ def shown_metadata(site: Site, doc: Document, revision: Revision) -> dict[str, A
     The family's renderer says which fields its table prints (`metadata_shown`: an aggregator copy or a page with
     nothing to index or number has no table); a notice also prints its 成文日期 as the date under its signature.
     """
-    shown = FAMILIES[site.cms].metadata_shown(site, doc)
+    shown = family_of(site).metadata_shown(site, doc)
     signed = doc.written is not None and any(
         p.role == "signature" and p.text == cn_date(doc.written) for p in revision.paragraphs)
     written = doc.written if "written" in shown or signed else None
@@ -87,6 +87,9 @@ def ground_truth(world: World, day: int, base_urls: Mapping[str, str] | Any) -> 
             "duplicates": [base_urls[d.site_id].rstrip("/") + d.path for d in group],
             "canonical_url": base_urls[source.site_id].rstrip("/") + source.path if source else None,
             "faults": names,
+            # The list mechanics a crawler must handle to reach it (simweb.mechanics): form_pager, script_list, frame,
+            # gbk_query, cut_title, file_plan; empty on the CMS families' sites.
+            "mechanisms": mechanics.mechanisms(site, doc) if site.shape in mechanics.SHAPES else [],
             "reachable": not (set(names) & faults.BLOCKING),
         })
     return rows
@@ -108,8 +111,7 @@ def write_truth(out, day: int = 0, seed: int = 0, port: int = 8477) -> int:
     base_urls = {site.id: f"http://{HOST_PREFIX}{n}:{port}/" for n, site in enumerate(world.sites, start=1)}
     rows = ground_truth(world, day, base_urls)
     with Path(out).open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps({"document": row}, ensure_ascii=False) + "\n")
+        handle.writelines(json.dumps({"document": row}, ensure_ascii=False) + "\n" for row in rows)
         for site, path, fault, detail in fault_module.served(world, day):
             url = base_urls[site.id].rstrip("/") + path
             handle.write(json.dumps({"fault": {"site_id": site.id, "url": url, "fault": fault, "day": day, "detail": detail}},

@@ -7,12 +7,20 @@ import re
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from simweb import bodies, calendar, faults
+from simweb import bodies, calendar, faults, mechanics
 from simweb.attachments import ATTACHED_FILES, CONTENT_TYPES, stored_attachment
 from simweb.calendar import DAY0, Draft
-from simweb.families import FAMILIES
+from simweb.families import family_of
 from simweb.kinds import KINDS, column_for
-from simweb.model import REFORM_DATE, Attachment, Document, Paragraph, Revision, Site, World
+from simweb.model import (
+    REFORM_DATE,
+    Attachment,
+    Document,
+    Paragraph,
+    Revision,
+    Site,
+    World,
+)
 from simweb.sites import SITES, V1_SITES
 
 V1_IDS = {site.id for site in V1_SITES}
@@ -40,11 +48,11 @@ def build_world(seed: int = 0) -> World:
 
 
 def _path(site: Site, column: str, published: datetime, doc_id: int) -> str:
-    return FAMILIES[site.cms].doc_path(site, site.column(column), doc_id, published)
+    return family_of(site).doc_path(site, site.column(column), doc_id, published)
 
 
 def _attachment_target(site: Site, column: str, published: datetime, doc_id: int, ext: str) -> str:
-    family = FAMILIES[site.cms]
+    family = family_of(site)
     if site.cms == "trs":
         return family.attachment_target(site, doc_id, ext, site.column(column), published)
     return family.attachment_target(site, doc_id, ext)
@@ -68,6 +76,21 @@ def _cover(site: Site, doc_id: int, column: str, published: datetime, title: str
     instruction = next((i for i, p in enumerate(cover) if p.role == "body"), len(cover))
     cover = cover[:instruction + 1] + [Paragraph(f"附件：{filename}", "attachment")] + cover[instruction + 1:]
     return cover, attachment
+
+
+def _as_file(site: Site, column: str, published: datetime, doc_id: int, title: str, paragraphs: list[Paragraph],
+             rng: random.Random, first: bool) -> tuple[list[Paragraph], Attachment]:
+    """A plan the list links as the file itself: the file holds the title and the whole text.
+
+    The site's first such file is served as application/octet-stream, as real servers do with uploads.
+    """
+    if not paragraphs or paragraphs[0].role != "title":
+        paragraphs = [Paragraph(title, "title"), *paragraphs]
+    kind = rng.choice(("pdf", "docx"))
+    content_type = "application/octet-stream" if first or rng.random() < 0.3 else CONTENT_TYPES[kind]
+    target = _attachment_target(site, column, published, doc_id, kind)
+    return paragraphs, Attachment(kind=kind, filename=f"{title}.{kind}", target=target, content_type=content_type,
+                                  title=title, paragraphs=tuple(paragraphs))
 
 
 def _written(rng: random.Random, draft: Draft) -> date:
@@ -117,6 +140,11 @@ def _publish(site: Site, drafts: list[Draft], rng: random.Random) -> list[Docume
         stored = ATTACHED_FILES.get((site.id, draft.year)) if draft.kind == "annual_points_notice" else None
         if stored or (site.id not in V1_IDS and draft.kind in COVER_KINDS and rng.random() < 0.3):
             paragraphs, attachment = _cover(site, doc_id, column, draft.published, title, paragraphs, rng, stored)
+        file_plan = (attachment is None and site.shape in mechanics.FILE_SHAPES and kind.is_plan and not kind.numbered
+                     and rng.random() < 0.4)
+        if file_plan:
+            paragraphs, attachment = _as_file(site, column, draft.published, doc_id, title, paragraphs, rng,
+                                              first=not any(mechanics.is_file(d) for d in documents))
         doc_number = None
         if kind.numbered:
             prefix = site.former_doc_prefix if written < REFORM_DATE else site.doc_prefix
@@ -130,7 +158,7 @@ def _publish(site: Site, drafts: list[Draft], rng: random.Random) -> list[Docume
             site_id=site.id,
             column=column,
             doc_id=doc_id,
-            path=_path(site, column, draft.published, doc_id),
+            path=attachment.target if file_plan else _path(site, column, draft.published, doc_id),
             title=title,
             kind=draft.kind,
             published=draft.published,
@@ -143,7 +171,7 @@ def _publish(site: Site, drafts: list[Draft], rng: random.Random) -> list[Docume
             views=rng.randint(80, 9000),
             revisions=(Revision(draft.day, tuple(paragraphs), modified),),
             attachment=attachment,
-            cover_notice=attachment is not None,
+            cover_notice=attachment is not None and not file_plan,
         ))
     documents.reverse()
     return documents

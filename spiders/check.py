@@ -2,7 +2,9 @@
 
 The archive fetches without Scrapy (archive/ never imports it); the CMS
 families' list parsers read Scrapy responses, so the check hands its pages to
-this child process, one batch per check, and reads back what each parser saw.
+this child process, one batch per check, and reads back what each parser saw:
+the entries, and the requests for the pages after it (method, body and the
+meta the parser needs to read them), so the check can walk one step further.
 """
 
 from __future__ import annotations
@@ -16,26 +18,47 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
 
-from spiders.platforms import parser_for
+from spiders.platforms import parser_for, scripted
+
+# The request meta a parser reads back from the page after (JSON-safe): the data a script loads, a form's
+# page number, TRS's counting, jpaas's unit, Hanweb's dataproxy.
+CARRIED_META = ("wjw_list_data", "wjw_data_page", "wjw_data_size", "wjw_form_page", "wjw_trs_one_based",
+                "wjw_jpaas", "wjw_dataproxy", "wjw_page", "wjw_per_page")
 
 
 def parse_page(page: dict[str, Any]) -> dict[str, Any]:
-    """What a family's list parser finds on one fetched page: entry count, newest date, next pages."""
+    """What a family's list parser finds on one fetched page: entry count, newest date, the requests after it."""
     body = base64.b64decode(page["body"])
     headers = page.get("headers") or {}
     kind = HtmlResponse if "html" in headers.get("Content-Type", "html").lower() else TextResponse
+    meta = page.get("meta") or {}
     response = kind(url=page["url"], status=page.get("status", 200), headers=headers, body=body,
-                    request=Request(page["url"]))
+                    request=Request(page["url"], meta=meta))
     try:
-        listed = parser_for(page["cms"]).parse(response)
-    except (ValueError, AttributeError, TypeError) as exc:  # JSON or markup the family's parser cannot read
-        return {"entries": 0, "newest": None, "next_urls": [], "error": f"unparseable list page: {exc}"[:200]}
+        if "wjw_list_data" in meta:
+            listed = scripted.parse_data(response, meta["wjw_list_data"])
+        else:
+            listed = parser_for(page["cms"]).parse(response)
+    except (ValueError, AttributeError, TypeError, KeyError) as exc:  # JSON or markup the parser cannot read
+        return {"entries": 0, "newest": None, "next_urls": [], "next": [], "urls": [],
+                "error": f"unparseable list page: {exc}"[:200]}
     dates = [entry.date for entry in listed.entries if entry.date]
     return {
         "entries": len(listed.entries),
         "newest": max(dates) if dates else None,
+        "urls": [entry.url for entry in listed.entries],
         "next_urls": [request.url for request in listed.next_requests],
+        "next": [_request_spec(request) for request in listed.next_requests],
         "error": None,
+    }
+
+
+def _request_spec(request: Request) -> dict[str, Any]:
+    return {
+        "url": request.url, "method": request.method,
+        "body": base64.b64encode(request.body or b"").decode("ascii"),
+        "content_type": (request.headers.get(b"Content-Type") or b"").decode("latin-1"),
+        "meta": {key: request.meta[key] for key in CARRIED_META if key in request.meta},
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Iterator
@@ -23,14 +24,15 @@ from twisted.internet.error import (
     TimeoutError,
 )
 from twisted.python.failure import Failure
+from w3lib.url import safe_url_string
 
-from archive.classify import classify_title
+from archive.classify import classify_title, cut_titles, possible_plan
 from archive.extract.blocking import blocked_reason
 from archive.extract.decode import decode_html
-from archive.extract.attachments import is_attachment_url
+from archive.extract.attachments import is_attachment_url, sniff_kind
 from archive.records import CrawlSummary, Site
 from archive.urls import canonical_url, has_tracking_params
-from spiders.platforms import ListEntry, parser_for
+from spiders.platforms import ListEntry, parser_for, scripted
 from spiders.render import SETTLE_SECONDS, failure_of, render_meta
 
 # Column histories longer than this are a trap (an endless calendar, a pager
@@ -81,6 +83,7 @@ class ColumnSpider(Spider):
         self.candidates: set[str] = set()  # detail URLs queued, so a page listed twice is fetched once
         self._tracking_seen: set[str] = set()
         self.listed: set[str] = set()
+        self.listed_in: dict[str, set[str]] = {}  # column -> URLs its pages listed, to see a pager that loops
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> ColumnSpider:
@@ -99,7 +102,13 @@ class ColumnSpider(Spider):
     async def start(self) -> AsyncIterator[Request]:
         """One request per column's first list page."""
         for column in self.site.columns:
-            yield self._list_request(column.url, column.name, page_no=1)
+            if column.list_data is not None:  # a shell page: the registry names the data its script loads
+                spec = dataclasses.asdict(column.list_data)
+                first = Request(scripted.first_request_url(spec),
+                                meta={"wjw_list_data": spec, "wjw_data_page": column.list_data.first_page})
+                yield self._list_request(first.url, column.name, page_no=1, request=first)
+            else:
+                yield self._list_request(column.url, column.name, page_no=1)
 
     def _list_request(self, url: str, column: str, page_no: int, request: Request | None = None) -> Request:
         meta = {**(request.meta if request else {}), "wjw_site": self.site.id, "wjw_kind": "list",
@@ -124,7 +133,7 @@ class ColumnSpider(Spider):
         column = response.meta["wjw_column"]
         response = _verified_encoding(response)
         try:
-            page = self.parser.parse(response)
+            page = self._parse_page(response)
         except ValueError as exc:  # JSON or markup the family's parser cannot read
             self.errors["unparseable_list"] += 1
             self.logger.warning("%s: list page %s unreadable: %s", self.site.id, response.url, exc)
@@ -134,8 +143,13 @@ class ColumnSpider(Spider):
         self._count_tracking_links(response)
         fresh = 0
         out_of_range = 0
-        for entry in page.entries:
-            url = canonical_url(entry.url)
+        cut = cut_titles([entry.title for entry in page.entries])
+        seen_in_column = self.listed_in.setdefault(column, set())
+        urls = [request_url(entry.url, response) for entry in page.entries]
+        # A pager that ignores its page number serves page 1 again: nothing new on it, stop paging.
+        looping = bool(urls) and set(urls) <= seen_in_column
+        seen_in_column.update(urls)
+        for entry, url in zip(page.entries, urls):
             if url in self.candidates:
                 continue
             if self.since and entry.date and entry.date < self.since:
@@ -147,7 +161,7 @@ class ColumnSpider(Spider):
                 continue
             if url not in self.known:
                 fresh += 1
-            request = self._detail_request(ListEntry(url, entry.title, entry.date), column)
+            request = self._detail_request(ListEntry(url, entry.title, entry.date), column, entry.title in cut)
             if request is not None:
                 yield request
         page_no = response.meta["wjw_page_no"]
@@ -160,8 +174,18 @@ class ColumnSpider(Spider):
             return
         if page.entries and out_of_range == len(page.entries):
             return  # everything on this page is older than --since, and so is what follows
+        if looping:
+            self.skipped["repeated_list_page"] += 1
+            return
         for request in page.next_requests:
             yield self._list_request(request.url, column, page_no + 1, request)
+
+    def _parse_page(self, response: Response):
+        """The family's reading of a list page, or, for list data a script loads, the data reader's."""
+        spec = response.meta.get("wjw_list_data")
+        if spec is not None:
+            return scripted.parse_data(response, spec)
+        return self.parser.parse(response)
 
     def _count_tracking_links(self, response: Response) -> None:
         """Count links that carry tracking parameters (once each)."""
@@ -173,18 +197,24 @@ class ColumnSpider(Spider):
                 self._tracking_seen.add(url)
                 self.skipped["tracking_params"] += 1
 
-    def _detail_request(self, entry: ListEntry, column: str) -> Request | None:
+    def _detail_request(self, entry: ListEntry, column: str, title_cut: bool = False) -> Request | None:
         verdict = classify_title(entry.title)
-        if not verdict.is_plan:
+        if not possible_plan(entry.title, title_cut):
             self.skipped[verdict.reason] += 1
             # Settled by its title alone: a nightly need not page past it again. Entries outside
             # --since/--until, or whose fetch fails, stay unsettled and are found by the next run.
             self.listed.add(entry.url)
             return None
+        if title_cut and not verdict.is_plan:
+            self.counts["cut_titles_fetched"] += 1  # the detail page's full title decides
         self.counts["candidates"] += 1
         self.candidates.add(entry.url)
         seen = self.known.get(entry.url)
         headers = {}
+        if seen and seen.get("settled") == "not_a_work_plan":
+            # Fetched before and read as no plan (its cut title hid what it was): its page has decided.
+            self.skipped["read_before_not_a_plan"] += 1
+            return None
         if seen:
             first_seen = _parse_time(seen.get("first_seen"))
             if first_seen and first_seen < self.revisit_after:
@@ -201,7 +231,8 @@ class ColumnSpider(Spider):
             errback=self.on_error,
             meta=self.rendered({
                 "wjw_site": self.site.id, "wjw_kind": "detail", "wjw_column": column, "wjw_listed": entry.url,
-                "wjw_title": entry.title, "wjw_date": entry.date, "wjw_doc_type": verdict.doc_type,
+                "wjw_title": entry.title, "wjw_date": entry.date,
+                "wjw_doc_type": verdict.doc_type if verdict.is_plan else None, "wjw_title_cut": title_cut or None,
                 "handle_httpstatus_list": [304]}),
         )
 
@@ -213,8 +244,13 @@ class ColumnSpider(Spider):
         if self._blocked(response):
             return
         self.counts["detail_pages"] += 1
+        if sniff_kind(response.body) not in ("html", "txt", "unknown"):
+            # A plan that is a file (the list links a PDF or DOCX, served as text/html or octet-stream alike):
+            # the archive reads the capture by its bytes; it has no links to follow.
+            self.counts["file_plans"] += 1
+            return
         if not isinstance(response, HtmlResponse):
-            return  # not HTML (a PDF served in place of the page): the archive reads it as it is
+            return  # not HTML and no file either: the archive reads it as it is
         for link in response.xpath("//a[@href]"):
             href = link.attrib["href"].strip()
             label = " ".join(link.xpath(".//text()").getall())
@@ -252,6 +288,15 @@ class ColumnSpider(Spider):
         """Per-site counters for the run report, with the crawler's own `counts` added."""
         return CrawlSummary(site_id=self.site.id, counts=dict(self.counts) | counts, skipped=dict(self.skipped),
                             errors=dict(self.errors), listed=tuple(sorted(self.listed)), finish_reason=finish_reason)
+
+
+def request_url(url: str, response: Response) -> str:
+    """The canonical URL a listed link is requested at, its query in the list page's own encoding.
+
+    A GBK site writes 通知公告 in a link's query as raw hanzi or as %CD%A8…;
+    its server reads the query as GBK, so a raw one is encoded as the page is.
+    """
+    return canonical_url(safe_url_string(url, getattr(response, "encoding", None) or "utf-8"))
 
 
 def _verified_encoding(response: Response) -> Response:

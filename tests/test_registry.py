@@ -92,3 +92,27 @@ def test_a_bad_row_is_refused_with_its_reason(tmp_path):
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump([row | {"cms": "dedecms"}]), encoding="utf-8")
     with pytest.raises(RegistryError, match="cms"):
         load_sites(tmp_path)
+
+
+def test_a_script_loaded_column_is_declared_as_list_data(tmp_path):
+    column = {"name": "规划计划", "url": "https://wjw.x.gov.cn/ghjh/index.html",
+              "list_data": {"url": "https://wjw.x.gov.cn/api/list?col=9&pageIndex={page}", "entries": "data.list",
+                            "title": "bt", "link": "/ghjh/content_{id}.html", "date": "fbsj"}}
+    row = {"id": "x-wjw", "name": "某市卫生健康委员会", "level": "city", "region_code": "420100",
+           "base_url": "https://wjw.x.gov.cn/", "cms": "generic", "columns": [column]}
+    (tmp_path / "ok.yaml").write_text(yaml.safe_dump([row], allow_unicode=True), encoding="utf-8")
+    (site,) = load_sites(tmp_path)
+    assert site.columns[0].list_data.entries == "data.list" and site.columns[0].list_data.first_page == 1
+    assert site.to_dict()["columns"][0]["list_data"]["title"] == "bt"
+    elsewhere = column | {"list_data": column["list_data"] | {"url": "https://api.other.com/list?p={page}"}}
+    (tmp_path / "ok.yaml").write_text(yaml.safe_dump([row | {"columns": [elsewhere]}], allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RegistryError, match="loads its list from api.other.com"):
+        load_sites(tmp_path)
+    unpaged = column | {"list_data": column["list_data"] | {"url": "https://wjw.x.gov.cn/api/list?col=9"}}
+    (tmp_path / "ok.yaml").write_text(yaml.safe_dump([row | {"columns": [unpaged]}], allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RegistryError, match=r"\{page\}"):
+        load_sites(tmp_path)
+    typo = column | {"list_data": column["list_data"] | {"titel": "bt"}}
+    (tmp_path / "ok.yaml").write_text(yaml.safe_dump([row | {"columns": [typo]}], allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RegistryError, match="titel"):
+        load_sites(tmp_path)

@@ -11,6 +11,8 @@ from archive.extract.metadata import PageMetadata, parse_metadata
 _CUT = re.compile(r"(…+|\.{2,}|。{3,})\s*$")
 _TITLE_WORDS = re.compile(r"关于|要点|计划|方案|任务|通知|意见|安排|规划")
 _MAX_TITLE = 120
+# How a plan's title ends: its kind, perhaps with a note in brackets (（试行）, （2024年）).
+_TITLE_END = re.compile(r"(要点|计划|方案|任务|通知|意见|安排|规划|报告|总结|办法|细则)(（[^）]{1,12}）)?$")
 
 
 def is_cut_title(title: str) -> bool:
@@ -25,21 +27,19 @@ def text_fields(text: str, url: str) -> PageMetadata:
 
 
 def file_title(text: str, listed: str = "") -> str | None:
-    """The title a file prints near its top: the line the cut list title begins, else the first title-like line.
+    """The title a file prints near its top: the one the cut list title begins, else the first title-like line.
 
     A title broken over two lines is joined.
     """
     lines = [line.strip() for line in text.splitlines()[:20] if line.strip()]
     prefix = _CUT.sub("", listed).strip()
     for i, line in enumerate(lines):
-        if prefix and not line.startswith(prefix[:12]):
-            continue
-        if not prefix and not _TITLE_WORDS.search(line):
-            continue
-        title = line
-        # A long title wraps: join the next line while the title still lacks its end.
-        if i + 1 < len(lines) and not _TITLE_WORDS.search(line[-6:]) and len(line) + len(lines[i + 1]) <= _MAX_TITLE:
-            title = line + lines[i + 1]
-        if len(title) <= _MAX_TITLE:
-            return title
+        joined = line + lines[i + 1] if i + 1 < len(lines) else line
+        for candidate in (line, joined):
+            if len(candidate) > _MAX_TITLE:
+                continue
+            if prefix and not (candidate.startswith(prefix) or prefix.startswith(candidate)):
+                continue
+            if _TITLE_END.search(candidate) or (not prefix and _TITLE_WORDS.search(candidate)):
+                return candidate
     return None

@@ -95,7 +95,8 @@ class Outcomes:
 
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     seen: dict[str, str] = field(default_factory=dict)  # URL → time a 304 revisit found it unchanged
-    settled: set[str] = field(default_factory=set)  # list entries and pages whose outcome is a counted skip
+    settled: set[str] = field(default_factory=set)  # list entries settled by their title (the spider's)
+    pages: dict[str, dict[str, str]] = field(default_factory=dict)  # URL → why a fetched page made no document
 
     def apply(self, state: SiteState) -> bool:
         """Merge into `state`; True when anything but a last-seen time changed (a new version is worth it)."""
@@ -106,10 +107,15 @@ class Outcomes:
                 continue  # another run stored a newer outcome meanwhile
             first_seen = min(filter(None, [(current or {}).get("first_seen"), entry["first_seen"]]))
             state.documents[url] = entry | {"first_seen": first_seen}
+            state.skipped.pop(url, None)
         for url, when in self.seen.items():
             if url in state.documents and (state.documents[url].get("last_seen") or "") < when:
                 state.documents[url]["last_seen"] = when
-        state.listed = sorted(set(state.listed) | (self.settled - set(state.documents)))
+        for url, entry in self.pages.items():
+            if url not in state.documents:
+                first_seen = (state.skipped.get(url) or {}).get("first_seen") or entry["first_seen"]
+                state.skipped[url] = entry | {"first_seen": first_seen}
+        state.listed = sorted(set(state.listed) | (self.settled - set(state.documents) - set(state.skipped)))
         # last_seen alone does not make a new state version: the WARC already records every visit,
         # and an unchanged night should leave the store as it was.
         if _state_content(state) == before:
@@ -163,6 +169,11 @@ def ingest_capture(
     outcomes = outcomes if outcomes is not None else Outcomes()
     # The URL the list linked to names the document, whatever redirects led elsewhere.
     url = capture.meta.listed or capture.url
+
+    def settle(reason: str) -> None:
+        report.skip(reason)
+        outcomes.pages[url] = {"reason": reason, "first_seen": capture.fetched_at}
+
     seen = state.documents.get(url)
     if capture.status == 304:
         report.plans_found += 1
@@ -173,38 +184,33 @@ def ingest_capture(
     if capture.status != 200 or blocked_reason(capture.status, capture.body):
         return  # counted by the spider: an HTTP error, or a challenge page (never archived); fetched again
     if capture.oversize:
-        report.skip("oversize")
-        outcomes.settled.add(url)
+        settle("oversize")
         return
     sniffed = sniff_detail(capture.body, capture.url, capture.headers.get("content-type"))
     if sniffed.kind == "not_text":
-        report.skip("not_text")
-        outcomes.settled.add(url)
+        settle("not_text")
         return
     if sniffed.kind == "file":
         page, files = file_page(store, capture, report)
         if page is None:
-            outcomes.settled.add(url)
+            outcomes.pages[url] = {"reason": "file_unreadable", "first_seen": capture.fetched_at}
             return
     else:
         try:
             page = extract_page(sniffed.body, capture.url, _as_utf8(capture.headers, sniffed.body is not capture.body),
                                 site_agency=site.name)
         except (ExtractionError, RecursionError):
-            report.skip("empty_page")
-            outcomes.settled.add(url)
+            settle("empty_page")
             return
         files = (attachments or {}).get(capture.url, [])
     title = page.title or capture.meta.title or ""
     verdict = classify_title(title)
     if not verdict.is_plan:
-        report.skip("not_a_work_plan")
-        outcomes.settled.add(url)
+        settle("not_a_work_plan")
         return
     text, text_source = document_text(page, [t for _, t in files if t is not None])
     if not text.strip():
-        report.skip("empty_text")
-        outcomes.settled.add(url)
+        settle("empty_text")
         return
     report.plans_found += 1
     sha = store_text(store, text)
@@ -260,7 +266,7 @@ def file_page(store: Store, capture: Capture, report: SiteReport) -> tuple[Extra
     fields = text_fields(text.text, capture.url)
     listed_title = (capture.meta.title or "").strip()
     title = listed_title
-    if not title or is_cut_title(title):
+    if not title or capture.meta.title_cut or is_cut_title(title):
         title = file_title(text.text, listed_title) or title
     page = ExtractedPage(
         url=capture.url, text=text.text, title=title or None, published=fields.published, written=fields.written,
@@ -329,7 +335,8 @@ def relink_clusters(store: Store, index: DedupIndex, report: SiteReport | Mappin
 def _state_content(state: SiteState) -> str:
     """The state as it matters to the next crawl: everything but the last-seen times."""
     documents = {url: {k: v for k, v in entry.items() if k != "last_seen"} for url, entry in state.documents.items()}
-    return json.dumps({"documents": documents, "listed": sorted(state.listed)}, sort_keys=True)
+    return json.dumps({"documents": documents, "listed": sorted(state.listed), "skipped": state.skipped},
+                      sort_keys=True)
 
 
 def _write_document(store: Store, document: Document) -> str:

@@ -5,12 +5,17 @@ would (robots.txt first, the project's honest User-Agent, one request at a
 time per site, short timeouts), hands the pages to the CMS families' list
 parsers in one `python -m spiders.check` child (archive/ never imports
 Scrapy), and reports per site: reachable, items found, newest date, blocked
-and by what, redirected, TLS trouble. Without network it says so in one line.
+and by what, redirected, TLS trouble. It then walks one step past page 1
+(the next page the pager names, or the data a shell page's script loads) and
+says when that yields nothing, with the likely cause and what to try: a row
+that loses every page after the first is not "ok". Without network it says so
+in one line.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import socket
 import ssl
@@ -30,7 +35,7 @@ from urllib.parse import urlsplit
 
 from archive.config import user_agent
 from archive.extract.blocking import blocked_reason
-from archive.records import Site
+from archive.records import Column, Site
 
 DEFAULT_TIMEOUT_S = 10.0
 MAX_BODY = 4 * 1024 * 1024
@@ -58,11 +63,24 @@ class ColumnCheck:
     blocked: str | None = None
     tls_error: str | None = None
     problem: str | None = None  # why no list was read: dns, timeout, http_404, robots_disallowed, ...
+    next_url: str | None = None  # the page after the first, as the pager or script names it
+    next_items: int | None = None  # new entries that page listed; None when there was none to ask for
+    hint: str | None = None  # why a column yields nothing past page 1 (or at all), and what to try
 
     @property
     def redirected(self) -> bool:
         """True when the list page answered from another URL."""
         return bool(self.final_url) and self.final_url != self.url
+
+    @property
+    def stalls(self) -> bool:
+        """True when page 1 lists documents but the page after it, which the pager names, lists none."""
+        return self.items > 0 and self.next_items == 0
+
+    @property
+    def lists_nothing(self) -> bool:
+        """True when the column's page answered but no list was found on it or behind it."""
+        return self.status == 200 and not self.items and not self.blocked and not self.problem
 
 
 @dataclass(frozen=True)
@@ -107,16 +125,17 @@ class SiteCheck:
 
     @property
     def ok(self) -> bool:
-        """Reachable, not blocked, and some list shows documents."""
+        """Reachable, not blocked, and some list shows documents (`verdict` says whether past page 1 too)."""
         return self.reachable and not self.blocked and self.items > 0
 
     @property
     def verdict(self) -> str:
-        """One word: ok, blocked, empty (lists nothing), broken (HTTP errors), disallowed (robots.txt), unreachable."""
+        """One word: ok, blocked, partial (a column lists page 1 only, or nothing), empty (lists nothing), broken (HTTP errors),
+        disallowed (robots.txt), unreachable."""
         if self.blocked:
             return "blocked"
         if self.ok:
-            return "ok"
+            return "partial" if any(c.stalls or c.lists_nothing for c in self.columns) else "ok"
         if self.columns and all(c.problem == "robots_disallowed" for c in self.columns):
             return "disallowed"  # the site answers, but its robots.txt keeps us off every column
         if not self.reachable:
@@ -143,6 +162,7 @@ class _Fetched:
     body: bytes = b""
     tls_error: str | None = None
     problem: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)  # what the parser must know of the request (list_data)
 
 
 def check_sites(
@@ -158,29 +178,67 @@ def check_sites(
     pages = [(i, j, site, f) for i, (site, cols) in enumerate(zip(sites, fetched)) for j, f in enumerate(cols)
              if f.status is not None and 200 <= f.status < 300 and not f.problem and not _blocked(f)]
     parsed = _parse([(site.cms, f) for _, _, site, f in pages])
-    # A family whose column page only points at its data (jpaas's API) is read one hop further.
-    follow = [(i, j, site, result["next_urls"][0]) for (i, j, site, _), result in zip(pages, parsed)
-              if not result["entries"] and result["next_urls"]]
     results = {(i, j): result for (i, j, _, _), result in zip(pages, parsed)}
-    if follow:
-        again = [(i, j, site, _fetch(url, timeout, site.download_delay)) for i, j, site, url in follow]
-        ok = [(i, j, site, f) for i, j, site, f in again if f.status == 200 and not f.problem]
-        for (i, j, _, _), result in zip(ok, _parse([(site.cms, f) for _, _, site, f in ok])):
-            results[(i, j)] = result
+    # A column page that only points at its list (jpaas's API, a frame, the data a script loads) is read one hop further.
+    hop = {(i, j): (site, result["next"][0]) for (i, j, site, _), result in zip(pages, parsed)
+           if not result["entries"] and result.get("next")}
+    shells = set(hop)
+    results |= _follow(hop, timeout)
+    # One step past page 1: the page the pager names must list documents too.
+    step = {key: (site, result["next"][0]) for key, result in results.items()
+            if result["entries"] and result.get("next") for site in [sites[key[0]]]}
+    further = _follow(step, timeout)
     checks = []
     for i, (site, cols) in enumerate(zip(sites, fetched)):
         columns = []
         for j, (column, f) in enumerate(zip(site.columns, cols)):
             result = results.get((i, j), {})
-            columns.append(ColumnCheck(
-                column=column.name, url=column.url, status=f.status, final_url=f.final_url,
+            after = further.get((i, j))
+            next_items = None if after is None else len(set(after.get("urls", [])) - set(result.get("urls", [])))
+            check = ColumnCheck(
+                column=column.name, url=first_list_url(column), status=f.status, final_url=f.final_url,
                 items=result.get("entries", 0), newest=result.get("newest"), blocked=_blocked(f),
                 tls_error=f.tls_error, problem=f.problem or result.get("error"),
-            ))
+                next_url=step[(i, j)][1]["url"] if (i, j) in step else None, next_items=next_items,
+            )
+            columns.append(replace(check, hint=column_hint(check, site, after, (i, j) in shells, f)))
         problems = {c.problem for c in columns}
         site_problem = problems.pop() if len(problems) == 1 and not any(c.status for c in columns) else None
         checks.append(SiteCheck(site.id, tuple(columns), render=site.render, problem=site_problem))
     return checks
+
+
+def _follow(requests: dict, timeout: float) -> dict:
+    """Fetch each column's next request (GET or a form's POST) and parse it with what the parser must know."""
+    fetched = {key: (site, _fetch(spec["url"], timeout, site.download_delay, spec["method"],
+                                  base64.b64decode(spec["body"]) or None, spec.get("content_type")), spec)
+               for key, (site, spec) in requests.items()}
+    ok = [(key, site, replace(f, meta=spec["meta"])) for key, (site, f, spec) in fetched.items()
+          if f.status == 200 and not f.problem]
+    parsed = _parse([(site.cms, f) for _, site, f in ok])
+    out = {key: result for (key, _, _), result in zip(ok, parsed)}
+    for key, (_, f, _) in fetched.items():
+        if key not in out:
+            out[key] = {"entries": 0, "urls": [], "next": [], "error": f.problem or f"http_{f.status}"}
+    return out
+
+
+def column_hint(check: ColumnCheck, site: Site, after: dict | None, shell: bool, first: _Fetched) -> str | None:
+    """Why a column yields nothing (past page 1, or at all), with the likely cause and the family or option to try."""
+    if check.stalls:
+        error = (after or {}).get("error")
+        why = f"answered {error}" if error else "repeats page 1" if (after or {}).get("entries") else "lists nothing"
+        return (f"page 2 ({check.next_url}) {why}: the pager is not what cms {site.cms!r} follows; "
+                "a pager that posts a form or counts differently: try cms 'generic' (or 'trs' for createPageHTML pages)")
+    if check.items or check.problem or check.blocked or check.status != 200:
+        return None
+    if shell:
+        return ("the page is a shell whose frame or script loads the list, and that yielded nothing: declare the "
+                "column's list_data (its data URL with {page} and the field paths; README, 'Lists a script loads')")
+    if b"<script" in first.body.lower() and any(word in first.body for word in (b"ajax", b"getJSON", b"fetch(", b"callback")):
+        return ("no list on the page, and its script fetches data: declare the column's list_data "
+                "(README, 'Lists a script loads'), or crawl with --render")
+    return f"no list found on the page by cms {site.cms!r}: check the column URL, or try cms 'generic'"
 
 
 def summary_line(checks: list[SiteCheck]) -> str:
@@ -191,6 +249,8 @@ def summary_line(checks: list[SiteCheck]) -> str:
     parts = [f"{len(checks)} sites: {verdicts['ok']} ok"]
     if verdicts["blocked"]:
         parts.append(f"{verdicts['blocked']} blocked ({_counts(blocked)})")
+    if verdicts["partial"]:
+        parts.append(f"{verdicts['partial']} partly listing (a column's pager or script-loaded list yields nothing)")
     if verdicts["empty"]:
         parts.append(f"{verdicts['empty']} answering but listing nothing")
     if verdicts["broken"]:
@@ -220,6 +280,7 @@ def site_line(check: SiteCheck) -> str:
     troubles = Counter(c.problem for c in check.columns if c.problem and not c.blocked)
     if troubles:
         detail.append(_counts(troubles))
+    detail += [f"{c.column}: {c.hint}" for c in check.columns if c.hint]
     return f"{check.site_id:<18} {check.verdict:<11} " + ", ".join(detail)
 
 
@@ -279,9 +340,20 @@ def _fetch_site(site: Site, timeout: float, resolve: Resolver, progress: Callabl
         if not rules.can_fetch(user_agent(), column.url):
             results.append(_Fetched(problem="robots_disallowed"))
             continue
-        results.append(_fetch(column.url, timeout, site.download_delay))
+        fetched = _fetch(first_list_url(column), timeout, site.download_delay)
+        if column.list_data is not None:  # as the crawl does: the declared data, not the shell page
+            fetched.meta = {"wjw_list_data": dataclasses.asdict(column.list_data),
+                            "wjw_data_page": column.list_data.first_page}
+        results.append(fetched)
     progress(f"{site.id}: checked")
     return results
+
+
+def first_list_url(column: Column) -> str:
+    """Where a column's list starts: its page, or the first page of the data its registry row declares."""
+    if column.list_data is None:
+        return column.url
+    return column.list_data.url.replace("{page}", str(column.list_data.first_page))
 
 
 def _robots(origin: str, timeout: float, delay: float) -> urllib.robotparser.RobotFileParser | _Fetched:
@@ -297,13 +369,17 @@ def _robots(origin: str, timeout: float, delay: float) -> urllib.robotparser.Rob
     return rules
 
 
-def _fetch(url: str, timeout: float, delay: float, verify: bool = True) -> _Fetched:
-    """GET one URL politely; never raises, every failure is named."""
+def _fetch(url: str, timeout: float, delay: float, method: str = "GET", data: bytes | None = None,
+           content_type: str | None = None, verify: bool = True) -> _Fetched:
+    """GET (or POST a pager's form to) one URL politely; never raises, every failure is named."""
     time.sleep(max(0.0, delay))
     context = ssl.create_default_context() if verify else ssl._create_unverified_context()  # noqa: S323
     # urllib follows redirects (and refuses loops); the final URL tells whether there were any.
     opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
-    request = urllib.request.Request(url, headers={"User-Agent": user_agent(), "Accept": "text/html,*/*"})
+    headers = {"User-Agent": user_agent(), "Accept": "text/html,*/*"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with opener.open(request, timeout=timeout) as response:
             return _Fetched(status=response.status, final_url=response.geturl(), headers=dict(response.headers),
@@ -318,7 +394,7 @@ def _fetch(url: str, timeout: float, delay: float, verify: bool = True) -> _Fetc
         reason = exc.reason
         if isinstance(reason, ssl.SSLError) and verify:
             # Scrapy does not verify certificates, so the crawl may still work: report it and look anyway.
-            retry = _fetch(url, timeout, 0, verify=False)
+            retry = _fetch(url, timeout, 0, method, data, content_type, verify=False)
             retry.tls_error = _reason(reason)
             return retry
         if isinstance(reason, socket.gaierror):
@@ -352,7 +428,7 @@ def _parse(pages: list[tuple[str, _Fetched]]) -> list[dict[str, Any]]:
     """Run the families' list parsers over fetched pages in one Scrapy child process."""
     if not pages:
         return []
-    batch = [{"cms": cms, "url": f.final_url, "status": f.status,
+    batch = [{"cms": cms, "url": f.final_url, "status": f.status, "meta": f.meta,
               "headers": {k: v for k, v in f.headers.items() if k.lower() == "content-type"},
               "body": base64.b64encode(f.body).decode("ascii")} for cms, f in pages]
     with tempfile.TemporaryDirectory(prefix="wjw-check-") as tmp:

@@ -32,12 +32,17 @@ class SiteState:
     updated_at: str | None = None
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     listed: list[str] = field(default_factory=list)
+    # Detail pages fetched and settled without a document (not a plan once read, empty, not text), by reason:
+    # not fetched again until they are due for a revisit.
+    skipped: dict[str, dict[str, str]] = field(default_factory=dict)
     # The bytes this state was read from (None for a site never crawled): the condition of the next write.
     read_as: bytes | None = field(default=None, repr=False, compare=False)
 
     def known(self) -> dict[str, dict[str, Any]]:
         """What the spider needs of the state: every settled URL, with validators for documents."""
         known: dict[str, dict[str, Any]] = {url: {} for url in self.listed}
+        known |= {url: {"settled": entry.get("reason", ""), "first_seen": entry.get("first_seen")}
+                  for url, entry in self.skipped.items()}
         known |= {url: {k: v for k, v in entry.items() if k in ("etag", "last_modified", "first_seen")}
                   for url, entry in self.documents.items()}
         return known
@@ -72,12 +77,15 @@ def load_state(store: Store, site_id: str) -> SiteState:
             raise ValueError("'documents' is not an object of objects")
         if not isinstance(listed, list) or not all(isinstance(u, str) for u in listed):
             raise ValueError("'listed' is not a list of URLs")
+        skipped = data.get("skipped", {})
+        if not isinstance(skipped, dict) or not all(isinstance(v, dict) for v in skipped.values()):
+            raise ValueError("'skipped' is not an object of objects")
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         reason = "empty" if not raw.strip() else str(exc).splitlines()[0][:120]
         raise StateUnreadable(site_id, f"{store.describe_key(key)}: unreadable crawl state ({reason}); "
                                        f"rebuilding it from the store", raw) from None
     return SiteState(site_id=site_id, updated_at=data.get("updated_at"), documents=documents, listed=listed,
-                     read_as=raw)
+                     skipped=skipped, read_as=raw)
 
 
 def save_state(store: Store, state: SiteState) -> None:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from archive.registry import DEFAULT_REGISTRY, load_sites, sites_from_rows
-from archive.run.sitecheck import NoNetwork, check_sites, summary_line
+from archive.run.sitecheck import NoNetwork, check_sites, site_line, summary_line
 from simweb import SimWeb, build_world
 
 CHALLENGE = b"<html><head><meta content='x'><script>$_ts=window['$_ts'];document.cookie='a=b';</script></head></html>"
@@ -50,7 +50,15 @@ class _Faulty(BaseHTTPRequestHandler):
     """/robots.txt is fine; /waf/ answers 加速乐's 521, /down/ a 500, /moved/ redirects to /down/."""
 
     def do_GET(self):
-        if self.path == "/robots.txt":
+        if self.path.startswith("/stuck/"):  # page 1 lists documents; the page its 下一页 names lists none
+            items = "" if "page=2" in self.path else "".join(
+                f'<li><a href="/stuck/t2024030{n}_{n}.html">2024年工作要点{n}</a><span>2024-03-0{n}</span></li>'
+                for n in range(1, 4))
+            self._send(200, f'<html><body><ul>{items}</ul><a href="/stuck/?page=2">下一页</a></body></html>'.encode())
+        elif self.path.startswith("/shell/"):  # an empty shell whose script loads the list from an unnamed URL
+            self._send(200, b'<html><body><div id="list"></div><script>$.ajax({url: base + "?p=" + n, '
+                            b'dataType: "jsonp", success: draw});</script></body></html>')
+        elif self.path == "/robots.txt":
             self._send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
         elif self.path.startswith("/waf/"):
             self._send(521, b"<script>document.cookie='__jsl_clearance_s=1';location.reload()</script>")
@@ -110,6 +118,29 @@ def test_broken_blocked_and_refusing_sites(faulty_server):
     assert refusing.columns[0].problem == "connection_refused"
     line = summary_line(list(checks.values()))
     assert line.startswith("4 sites: 0 ok") and "521_jiasule" in line and "1 redirected" in line
+
+
+def test_a_pager_that_yields_nothing_past_page_1_is_not_ok(faulty_server):
+    sites = sites_from_rows([_row("stuck-site", faulty_server, ["stuck"]) | {"cms": "generic"},
+                             _row("shell-site", faulty_server, ["stuck", "shell"]) | {"cms": "generic"}])
+    checks = {c.site_id: c for c in check_sites(sites, timeout=3)}
+    stuck = checks["stuck-site"]
+    (column,) = stuck.columns
+    assert column.items == 3 and column.next_items == 0 and column.next_url.endswith("/stuck/?page=2")
+    assert stuck.verdict == "partial" and "page 2" in column.hint and "try cms 'generic'" in column.hint
+    shell = checks["shell-site"].columns[1]
+    assert shell.items == 0 and "list_data" in shell.hint
+    assert "partly listing" in summary_line(list(checks.values()))
+    assert "shell: no list on the page, and its script fetches data" in site_line(checks["shell-site"])
+
+
+def test_mechanics_sites_are_walked_one_step_past_page_1(simweb_checks):
+    checks, _, _ = simweb_checks
+    for site_id in ("sim-xy-wjw", "sim-zhz-wjw", "sim-my-wjw", "sim-ly-wjw"):  # form POST, script, frame, GBK
+        check = checks[site_id]
+        assert check.verdict == "ok", site_line(check)
+        assert all(c.items and c.next_items for c in check.columns), site_line(check)
+        assert not check.redirected
 
 
 def _no_dns(host):

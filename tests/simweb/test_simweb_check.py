@@ -65,7 +65,7 @@ def test_cli_check_prints_the_figure_and_exports_truth(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     last = done.stdout.strip().splitlines()[-1]
-    assert last.startswith("sites=45 families=6 documents=") and last.endswith(" consistent=yes")
+    assert last.startswith("sites=49 families=6 documents=") and last.endswith(" consistent=yes")
     lines = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     documents = [line["document"] for line in lines if "document" in line]
     faults = [line["fault"] for line in lines if "fault" in line]
