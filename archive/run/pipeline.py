@@ -46,27 +46,21 @@ def new_run_id(now: datetime | None = None) -> str:
 
 def crawl_sites(
     sites: Iterable[Site], store: Store, run_id: str, options: CrawlOptions, workers: int = 2,
-    progress: Progress = lambda _: None, leases: LeaseBook | None = None, lease_wait_s: float = LEASE_WAIT_S,
-) -> list[CrawlResult | SiteReport]:
+    progress: Progress = lambda _: None, leases: LeaseBook | None = None, lease_wait_s: float = 0,
+) -> list[CrawlResult | SiteReport | None]:
     """Crawl sites, `workers` processes at a time, each under its lease; a failed site becomes a SiteReport.
 
-    Sites another live run holds are tried after the others, waiting up to
-    `lease_wait_s` for that run to give them back.
+    A site another live run holds is waited for up to `lease_wait_s`; with 0 it
+    is None in the result, for the caller to try again once it holds no lease
+    itself (two runs each holding a site the other waits for would never end).
     """
     leases = leases or LeaseBook(store, run_id)
-    sites = list(sites)
-    results: dict[str, CrawlResult | SiteReport | None] = {}
 
-    def first_try(site: Site) -> None:
-        results[site.id] = crawl_one(site, store, run_id, options, leases, progress, wait_s=0)
-
-    def second_try(site: Site) -> None:
-        results[site.id] = crawl_one(site, store, run_id, options, leases, progress, wait_s=lease_wait_s)
+    def one(site: Site) -> CrawlResult | SiteReport | None:
+        return crawl_one(site, store, run_id, options, leases, progress, wait_s=lease_wait_s)
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        list(pool.map(first_try, sites))
-        list(pool.map(second_try, [s for s in sites if results[s.id] is None]))
-    return [results[site.id] for site in sites]
+        return list(pool.map(one, list(sites)))
 
 
 def crawl_one(
@@ -155,19 +149,28 @@ def archive_crawls(
     store: Store, sites: Iterable[Site], crawls: Iterable[CrawlResult | SiteReport], run_id: str, mode: str,
     started_at: str | None = None, progress: Progress = lambda _: None, leases: LeaseBook | None = None,
 ) -> RunReport:
-    """Ingest every crawl's WARC (a dead run's first), give each site back, then write the manifest and report.
+    """Ingest every crawl's WARC (a dead run's first), give each site back, then write the manifest and report."""
+    report = RunReport(run_id=run_id, mode=mode, store=str(store),
+                       started_at=started_at or datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    ingest_crawls(store, list(sites), crawls, report, leases or LeaseBook(store, run_id), progress)
+    return publish(store, report)
+
+
+def ingest_crawls(
+    store: Store, sites: list[Site], crawls: Iterable[CrawlResult | SiteReport], report: RunReport,
+    leases: LeaseBook, progress: Progress = lambda _: None,
+) -> None:
+    """Ingest the crawls' WARCs into the store and give each site back; relink what they touched.
 
     A site whose ingest fails is reported failed and its WARCs stay on its lease,
     so the next run ingests them; the other sites are archived.
     """
-    leases = leases or LeaseBook(store, run_id)
     by_id = {site.id: site for site in sites}
-    report = RunReport(run_id=run_id, mode=mode, store=str(store),
-                       started_at=started_at or datetime.now(timezone.utc).isoformat(timespec="seconds"))
     index = DedupIndex.from_store(store)
+    reports = []
     for crawl in crawls:
         if isinstance(crawl, SiteReport):
-            report.sites.append(crawl)
+            reports.append(crawl)
             continue
         site_report = site_report_from_summary(crawl)
         warn = lambda message, site_id=crawl.site_id: progress(f"{site_id}: {message}")  # noqa: E731
@@ -187,14 +190,19 @@ def archive_crawls(
             log.debug("site %s: ingest failed", crawl.site_id, exc_info=True)
             site_report.failed = f"ingest failed: {one_line(exc)}"
         leases.give_back(crawl.site_id, unfinished=todo)
-        report.sites.append(site_report)
+        reports.append(site_report)
         progress(f"{crawl.site_id}: {site_report.new} new, {site_report.changed} changed")
-    relink_clusters(store, index, {s.site_id: s for s in report.sites})
-    report.manifest_key, report.documents_total = write_manifest(store, run_id)
+    relink_clusters(store, index, {s.site_id: s for s in reports})
+    report.sites.extend(reports)
+
+
+def publish(store: Store, report: RunReport) -> RunReport:
+    """Write the manifest, then the run report: the run's commit marker."""
+    report.manifest_key, report.documents_total = write_manifest(store, report.run_id)
     killpoints.reached("manifest_written")
     report.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     report.health_flags = health_flags(store, report)
-    store.put(report_key(run_id), json.dumps(report.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"),
+    store.put(report_key(report.run_id), json.dumps(report.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"),
               content_type="application/json")
     killpoints.reached("report_written")
     return report
@@ -279,17 +287,26 @@ def run_pipeline(
 
     The leases carry this process's id and are renewed while the run works, so a
     run killed on this machine frees its sites at once, and on another within
-    the lease's expiry.
+    the lease's expiry. Sites another live run holds are done last: after every
+    other site is ingested and given back, waiting up to `lease_wait_s` for them.
     """
     run_id = run_id or new_run_id()
     sweep()  # scratch folders of killed runs
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    report = RunReport(run_id=run_id, mode=options.mode, store=str(store),
+                       started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
     with Heartbeat(store) as heartbeat:
         leases = LeaseBook(store, run_id, pid=os.getpid(), heartbeat=heartbeat)
-        crawls = crawl_sites(sites, store, run_id, options, workers=workers, progress=progress, leases=leases,
-                             lease_wait_s=lease_wait_s)
-        return archive_crawls(store, sites, crawls, run_id, options.mode, started_at=started, progress=progress,
-                              leases=leases)
+        first = crawl_sites(sites, store, run_id, options, workers=workers, progress=progress, leases=leases)
+        ingest_crawls(store, sites, [c for c in first if c is not None], report, leases, progress)
+        held = [site for site, crawl in zip(sites, first) if crawl is None]
+        if held:
+            progress(f"waiting for {len(held)} site(s) another run holds")
+            later = crawl_sites(held, store, run_id, options, workers=workers, progress=progress, leases=leases,
+                                lease_wait_s=lease_wait_s)
+            ingest_crawls(store, sites, later, report, leases, progress)
+    order = {site.id: n for n, site in enumerate(sites)}
+    report.sites.sort(key=lambda s: order.get(s.site_id, len(order)))
+    return publish(store, report)
 
 
 def run_id_for(scheduler_run_id: str, when: datetime) -> str:
