@@ -264,6 +264,9 @@ def sites_health(
 from simweb.cli import register as _register_simweb  # noqa: E402  (the simulation registers its own commands)
 
 _register_simweb(app)
+from cli.corpus import register as _register_corpus  # noqa: E402  (search, gaps, serve)
+
+_register_corpus(app)
 
 
 def main() -> None:
