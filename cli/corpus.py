@@ -1,4 +1,4 @@
-"""The researcher's commands: `wjw search`, `wjw gaps` and `wjw serve` (the corpus in a browser)."""
+"""The researcher's commands: `wjw export`, `wjw search`, `wjw gaps` and `wjw serve` (the corpus in a browser)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from cli.common import DEFAULT_STORE, console, fail, open_or_fail
 
 
 def register(app: typer.Typer) -> None:
-    """Add `search`, `gaps` and `serve` to the `wjw` command."""
+    """Add `export`, `search`, `gaps` and `serve` to the `wjw` command."""
+    app.command()(export)
     app.command()(search)
+    app.command()(gaps)
 
 
 def corpus_filter(year, province, city, level, status, doc_type=None, include_duplicates=False):
@@ -24,6 +26,36 @@ def corpus_filter(year, province, city, level, status, doc_type=None, include_du
         fail(f"--status {status!r} is not one of {', '.join(STATUSES)}")
     return CorpusFilter(year=year, province=province, city=city, level=level, status=status, doc_type=doc_type,
                         include_duplicates=include_duplicates)
+
+
+def export(
+    store: str = typer.Option(DEFAULT_STORE, help="The store to export from."),
+    out: Path = typer.Option(Path("wjw-export"), help="Directory to write into (nothing in it is deleted)."),
+    fmt: str = typer.Option("txt", "--format",
+                            help="txt: NNN_<hash16>.txt files plus manifest.jsonl; jsonl: corpus.jsonl; "
+                                 "parquet: corpus.parquet."),
+    as_of: str | None = typer.Option(None, help="Export the corpus as of this run id (default: latest)."),
+    year: int | None = typer.Option(None, help="Only plans for this year (or published in it, if no plan year)."),
+    province: str | None = typer.Option(None, help="Only this province: a name (浙江省, 浙江) or GB/T 2260 code."),
+    city: str | None = typer.Option(None, help="Only this city (杭州市 or 杭州)."),
+    level: str | None = typer.Option(None, help="Only this level: national, province, city, county."),
+    status: str = typer.Option("live", help="live, removed (taken down by the site) or all."),
+    include_duplicates: bool = typer.Option(False, help="Also export the non-canonical copies of each plan."),
+) -> None:
+    """Export the corpus as of a run, one canonical copy per plan: `wjw export --format parquet --province 浙江`."""
+    from archive.corpus.export import FORMATS, ExportError, export_corpus
+    from archive.corpus.manifest import ManifestError
+    from archive.corpus.select import FilterError
+
+    if fmt not in FORMATS:
+        fail(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+    chosen = corpus_filter(year, province, city, level, status, include_duplicates=include_duplicates)
+    try:
+        # Read-only commands may read an unversioned bucket: only writing there loses history.
+        result = export_corpus(open_or_fail(store, allow_unversioned=True), out, fmt, as_of, chosen)
+    except (ManifestError, StoreError, FilterError, ExportError) as exc:
+        fail(str(exc))
+    print(f"exported {result.documents} documents as {len(result.files)} {fmt} file(s) to {out}/")
 
 
 def search(
