@@ -16,6 +16,7 @@ def register(app: typer.Typer) -> None:
     app.command()(export)
     app.command()(search)
     app.command()(gaps)
+    app.command()(serve)
 
 
 def corpus_filter(year, province, city, level, status, doc_type=None, include_duplicates=False):

@@ -213,6 +213,27 @@ class SearchIndex:
                                [*args, query, limit, offset]).fetchall()
         return SearchResult(query=query, total=total, hits=[_hit(row, query) for row in rows])
 
+    def browse(self, chosen: CorpusFilter | None = None, limit: int = 50, offset: int = 0) -> SearchResult:
+        """The documents a filter keeps, newest first (the web view's list when nothing is searched)."""
+        where, params = _filter_sql(chosen or CorpusFilter())
+        sql = f"SELECT doc_id, title, text, published, agency, source_url, site_id, status FROM docs WHERE 1{where}"
+        total = self.db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+        rows = self.db.execute(f"{sql} ORDER BY published DESC, doc_id LIMIT ? OFFSET ?", [*params, limit, offset])
+        return SearchResult(query="", total=total, hits=[_hit(row, "") for row in rows])
+
+    def line_of(self, doc_id: str) -> dict[str, Any] | None:
+        """The indexed manifest line of a document, or None."""
+        row = self.db.execute("SELECT line FROM docs WHERE doc_id = ?", (doc_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def facets(self) -> dict[str, list]:
+        """The values each filter can take in the indexed corpus, for the web view's menus."""
+        values = {}
+        for column in ("province", "city", "level", "year", "doc_type", "status"):
+            rows = self.db.execute(f"SELECT DISTINCT {column} FROM docs WHERE {column} IS NOT NULL ORDER BY 1")
+            values[column] = [row[0] for row in rows]
+        return values
+
     def _candidates(self, query: str) -> tuple[str, list[Any]]:
         """A subquery of the rowids that may contain the query (the exact test follows with instr)."""
         if len(query) >= 3:
@@ -256,7 +277,7 @@ def _hit(row: tuple, query: str) -> Hit:
 
 def make_snippet(text: str, query: str, context: int = SNIPPET_CONTEXT) -> tuple[str, tuple[int, int] | None]:
     """The text around the query's first occurrence on one line, and where the query sits in it."""
-    at = text.find(query)
+    at = text.find(query) if query else -1
     if at < 0:
         return " ".join(text[:2 * context].split()), None
     start, end = max(0, at - context), min(len(text), at + len(query) + context)
