@@ -206,8 +206,8 @@ class SearchIndex:
         candidates, params = self._candidates(query)
         where, filter_params = _filter_sql(chosen)
         sql = (f"SELECT doc_id, title, text, published, agency, source_url, site_id, status FROM docs"
-               f" WHERE rowid IN ({candidates}) AND (instr(title, ?) > 0 OR instr(text, ?) > 0){where}")
-        args = [*params, query, query, *filter_params]
+               f" WHERE rowid IN ({candidates}){where}")
+        args = [*params, *filter_params]
         total = self.db.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0]
         rows = self.db.execute(f"{sql} ORDER BY instr(title, ?) > 0 DESC, published DESC, doc_id LIMIT ? OFFSET ?",
                                [*args, query, limit, offset]).fetchall()
@@ -235,12 +235,18 @@ class SearchIndex:
         return values
 
     def _candidates(self, query: str) -> tuple[str, list[Any]]:
-        """A subquery of the rowids that may contain the query (the exact test follows with instr)."""
+        """A subquery of exactly the rowids whose title or text contains the query.
+
+        A trigram phrase matches consecutive trigrams within one column, which
+        is the substring itself (case-sensitive, as the table is built); a
+        bigram token is in a row's set only if the pair occurs in its title or
+        text. A single character has no index and is scanned for.
+        """
         if len(query) >= 3:
             return "SELECT rowid FROM fts WHERE fts MATCH ?", ['"' + query.replace('"', '""') + '"']
         if len(query) == 2:
             return "SELECT rowid FROM bigrams WHERE bigrams MATCH ?", [f"\"{bigram_tokens(query)}\""]
-        return "SELECT rowid FROM docs", []
+        return "SELECT rowid FROM docs WHERE instr(title, ?) > 0 OR instr(text, ?) > 0", [query, query]
 
 
 def _filter_sql(chosen: CorpusFilter) -> tuple[str, list[Any]]:
