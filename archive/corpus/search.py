@@ -32,15 +32,20 @@ from archive.corpus.select import CorpusFilter, lifecycle, record_year
 from archive.store import Store
 
 SNIPPET_CONTEXT = 40
+# Bumped when the tables change; an index file of another version is rebuilt from the store.
+INDEX_VERSION = "2"
 
+# The text is the last column: SQLite reads a row's columns in order, so filtering and sorting on the small ones
+# never touches the text's overflow pages.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS docs (
     rowid INTEGER PRIMARY KEY, doc_key TEXT UNIQUE NOT NULL, doc_version_id TEXT, doc_id TEXT NOT NULL,
-    title TEXT NOT NULL, text TEXT NOT NULL, published TEXT, agency TEXT, source_url TEXT, site_id TEXT,
+    title TEXT NOT NULL, published TEXT, agency TEXT, source_url TEXT, site_id TEXT,
     province TEXT, city TEXT, level TEXT, year INTEGER, doc_type TEXT, status TEXT, canonical INTEGER,
-    line TEXT NOT NULL
+    line TEXT NOT NULL, text TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS docs_by_doc_id ON docs (doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     title, text, content='docs', content_rowid='rowid', tokenize='trigram case_sensitive 1');
 CREATE VIRTUAL TABLE IF NOT EXISTS bigrams USING fts5(grams, content='', tokenize='unicode61');
@@ -114,7 +119,20 @@ class SearchIndex:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.db = sqlite3.connect(path, check_same_thread=False)
+        # Common queries walk long posting lists; a page cache of 64 MB and a memory map keep them off the disk.
+        self.db.execute("PRAGMA cache_size = -65536")
+        self.db.execute("PRAGMA mmap_size = 536870912")
         self.db.executescript(_SCHEMA)
+        if self._meta("version") != INDEX_VERSION:
+            with self.db:
+                self.db.executescript("DROP TABLE docs; DROP TABLE fts; DROP TABLE bigrams; DELETE FROM meta;")
+            self.db.executescript(_SCHEMA)
+            with self.db:
+                self.db.execute("INSERT INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     def close(self) -> None:
         """Close the file."""
@@ -129,8 +147,7 @@ class SearchIndex:
     @property
     def manifest(self) -> str | None:
         """The manifest (key and version) the index was last brought up to."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'manifest'").fetchone()
-        return row[0] if row else None
+        return self._meta("manifest")
 
     def update(self, store: Store) -> IndexUpdate:
         """Bring the index to the store's latest manifest, reading only the texts of new or changed records."""
@@ -205,21 +222,32 @@ class SearchIndex:
         chosen = chosen or CorpusFilter()
         candidates, params = self._candidates(query)
         where, filter_params = _filter_sql(chosen)
-        sql = (f"SELECT doc_id, title, text, published, agency, source_url, site_id, status FROM docs"
-               f" WHERE rowid IN ({candidates}){where}")
-        args = [*params, *filter_params]
-        total = self.db.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0]
-        rows = self.db.execute(f"{sql} ORDER BY instr(title, ?) > 0 DESC, published DESC, doc_id LIMIT ? OFFSET ?",
-                               [*args, query, limit, offset]).fetchall()
-        return SearchResult(query=query, total=total, hits=[_hit(row, query) for row in rows])
+        # One pass over the matches gives both the total and the order (title matches, then newest first).
+        matches = self.db.execute(
+            f"SELECT rowid, instr(title, ?) > 0, coalesce(published, ''), doc_id FROM docs WHERE rowid IN ({candidates})"
+            f"{where}", [query, *params, *filter_params]).fetchall()
+        matches.sort(key=lambda m: (m[3],))
+        matches.sort(key=lambda m: (m[1], m[2]), reverse=True)
+        page = [m[0] for m in matches[offset:offset + limit]]
+        return SearchResult(query=query, total=len(matches), hits=self._hits(page, query))
+
+    def _hits(self, rowids: list[int], query: str) -> list[Hit]:
+        """The hits for these rows, in this order; only here is any text read (for the snippets)."""
+        if not rowids:
+            return []
+        marks = ",".join("?" * len(rowids))
+        rows = {row[0]: row[1:] for row in self.db.execute(
+            "SELECT rowid, doc_id, title, text, published, agency, source_url, site_id, status FROM docs"
+            f" WHERE rowid IN ({marks})", rowids)}
+        return [_hit(rows[rowid], query) for rowid in rowids]
 
     def browse(self, chosen: CorpusFilter | None = None, limit: int = 50, offset: int = 0) -> SearchResult:
         """The documents a filter keeps, newest first (the web view's list when nothing is searched)."""
         where, params = _filter_sql(chosen or CorpusFilter())
-        sql = f"SELECT doc_id, title, text, published, agency, source_url, site_id, status FROM docs WHERE 1{where}"
-        total = self.db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
-        rows = self.db.execute(f"{sql} ORDER BY published DESC, doc_id LIMIT ? OFFSET ?", [*params, limit, offset])
-        return SearchResult(query="", total=total, hits=[_hit(row, "") for row in rows])
+        total = self.db.execute(f"SELECT count(*) FROM docs WHERE 1{where}", params).fetchone()[0]
+        page = self.db.execute(f"SELECT rowid FROM docs WHERE 1{where} ORDER BY published DESC, doc_id LIMIT ? OFFSET ?",
+                               [*params, limit, offset]).fetchall()
+        return SearchResult(query="", total=total, hits=self._hits([r[0] for r in page], ""))
 
     def line_of(self, doc_id: str) -> dict[str, Any] | None:
         """The indexed manifest line of a document, or None."""
