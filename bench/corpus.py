@@ -194,8 +194,8 @@ def screenshots(store, index_path: Path, lines: list[dict]) -> dict:
         shots["list"] = _shot(page, "corpus-list.png")
         if edit:
             doc_id, number = edit
-            page.goto(f"{base}/doc/{doc_id}?from={number - 1}&to={number}#diff")
-            shots["document"] = _shot(page, "corpus-document.png")
+            page.goto(f"{base}/doc/{doc_id}?from={number - 1}&to={number}")
+            shots["document"] = _shot(page, "corpus-document.png", full_page=True)
         page.goto(base + "/corpus")
         shots["corpus"] = _shot(page, "corpus-charts.png", full_page=True)
         page.goto(base + "/gaps?site=sim-hb-wjw")

@@ -29,8 +29,8 @@ def lifecycle(line: dict[str, Any]) -> dict[str, Any]:
     """first_seen, last_seen, status and removed_at of a manifest line's document (None where not yet recorded)."""
     record = line["record"]
     return {
-        "first_seen": record.get("first_seen") or line.get("first_seen") or record.get("fetched_at"),
-        "last_seen": record.get("last_seen") or line.get("last_seen") or record.get("fetched_at"),
+        "first_seen": record.get("first_seen") or line.get("first_seen"),
+        "last_seen": record.get("last_seen") or line.get("last_seen"),
         "status": record.get("status") or line.get("status") or "live",
         "removed_at": record.get("removed_at") or line.get("removed_at"),
     }

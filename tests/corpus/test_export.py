@@ -9,8 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from archive.corpus.export import ExportFilter, export_corpus
-from archive.corpus.manifest import ManifestError, write_manifest
+from archive.corpus.export import ExportFilter, export_corpus, export_fields
+from archive.corpus.manifest import ManifestError, read_manifest, write_manifest
 from cli.main import app
 from tests.corpus.test_history import edited
 from tests.dedup.test_dedup import (
@@ -112,7 +112,8 @@ def test_jsonl_and_parquet_carry_record_and_text(corpus, tmp_path):
     assert all("版权所有" not in r["text"] for r in data)
     assert max(len(r["duplicates"]) for r in data) == 2
     assert all(r["version_id"] and r["status"] == "live" and r["removed_at"] is None for r in data)
-    assert all(r["first_seen"] and r["last_seen"] for r in data)
+    # Until runs record when a document was first and last seen, the fields are there and empty.
+    assert all("first_seen" in r and "last_seen" in r for r in data)
 
 
 def test_duckdb_reads_the_parquet_with_its_citations(corpus, tmp_path):
@@ -130,6 +131,14 @@ def test_duckdb_reads_the_parquet_with_its_citations(corpus, tmp_path):
 def test_the_status_filter_reads_the_deletion_state(corpus, tmp_path):
     assert export_corpus(corpus, tmp_path / "r", "jsonl", chosen=ExportFilter(status="removed")).documents == 0
     assert export_corpus(corpus, tmp_path / "a", "jsonl", chosen=ExportFilter(status="all")).documents == 3
+    line = next(iter(read_manifest(corpus)))
+    gone = line | {"record": line["record"] | {"status": "removed", "first_seen": "2026-11-20T02:30:00Z",
+                                               "last_seen": "2026-11-24T02:30:00Z", "removed_at": "2026-11-25"}}
+    live, removed = ExportFilter(include_duplicates=True), ExportFilter(status="removed", include_duplicates=True)
+    assert not live.keeps(gone["record"]) and removed.keeps(gone["record"])
+    fields = export_fields(gone)
+    assert (fields["status"], fields["removed_at"], fields["first_seen"]) == ("removed", "2026-11-25",
+                                                                              "2026-11-20T02:30:00Z")
 
 
 def test_as_of_an_older_run_exports_the_text_of_then(corpus, tmp_path):

@@ -126,7 +126,7 @@ def side_by_side(store: Store, older, newer) -> str:
     """The two versions' texts in two columns, changed lines marked (difflib's table, context only)."""
     a = store.get(older.text_key).decode("utf-8").splitlines()
     b = store.get(newer.text_key).decode("utf-8").splitlines()
-    return difflib.HtmlDiff(wrapcolumn=48).make_table(a, b, f"v{older.number}", f"v{newer.number}",
+    return difflib.HtmlDiff(wrapcolumn=32).make_table(a, b, f"v{older.number}", f"v{newer.number}",
                                                       context=True, numlines=1)
 
 
