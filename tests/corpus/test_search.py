@@ -95,3 +95,21 @@ def test_wjw_search_prints_json_and_rejects_unknown_filters(corpus, tmp_path, mo
     assert bad_year.exit_code == 1 and "2023" in bad_year.output
     text = runner.invoke(app, ["search", "疫情救治", "--store", str(corpus.root)])
     assert text.exit_code == 0 and "1 document(s)" in text.output
+
+
+def test_search_and_the_web_view_read_an_s3_store(s3_store, tmp_path):
+    from starlette.testclient import TestClient
+
+    from archive.corpus.web import create_app
+    from tests.dedup.test_dedup import republications
+
+    ingest(s3_store, republications())
+    write_manifest(s3_store, "run-1")
+    with open_index(s3_store, tmp_path / "index.sqlite") as index:
+        result = index.search("工作要点", CorpusFilter(include_duplicates=True))
+        assert result.total == 3
+    client = TestClient(create_app(s3_store, tmp_path / "index.sqlite"))
+    listing = client.get("/", params={"q": "工作要点"})
+    assert listing.status_code == 200 and "1 document(s) contain" in listing.text  # the canonical copy
+    page = client.get(f"/doc/{result.hits[0].doc_id}")
+    assert page.status_code == 200 and result.hits[0].title in page.text
