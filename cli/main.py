@@ -96,33 +96,6 @@ def extract(
 
 
 @app.command()
-def export(
-    store: str = typer.Option(DEFAULT_STORE, help="The store to export from."),
-    out: Path = typer.Option(Path("wjw-export"), help="Directory to write into."),
-    fmt: str = typer.Option("txt", "--format",
-                            help="txt: NNN_<hash16>.txt files plus manifest.jsonl; jsonl: corpus.jsonl; "
-                                 "parquet: corpus.parquet."),
-    as_of: Optional[str] = typer.Option(None, help="Export the corpus as of this run id (default: latest)."),
-    year: Optional[int] = typer.Option(None, help="Only plans for this year (or published in it, if no plan year)."),
-    province: Optional[str] = typer.Option(None, help="Only this province: a name (浙江省, 浙江) or GB/T 2260 code."),
-    include_duplicates: bool = typer.Option(False, help="Also export the non-canonical copies of each plan."),
-) -> None:
-    """Export the corpus as of a run: one canonical copy per plan unless told otherwise."""
-    from archive.corpus.export import FORMATS, ExportFilter, export_corpus
-    from archive.corpus.manifest import ManifestError
-
-    if fmt not in FORMATS:
-        fail(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
-    chosen = ExportFilter(year=year, province=province, include_duplicates=include_duplicates)
-    try:
-        # Read-only commands may read an unversioned bucket: only writing there loses history.
-        result = export_corpus(open_or_fail(store, allow_unversioned=True), out, fmt, as_of, chosen)
-    except (ManifestError, StoreError) as exc:
-        fail(str(exc))
-    print(f"exported {result.documents} documents as {len(result.files)} {fmt} file(s) to {out}/")
-
-
-@app.command()
 def history(
     doc_id: str = typer.Argument(..., help="The document id (as in docs/<doc_id>.json)."),
     store: str = typer.Option(DEFAULT_STORE, help="The store to read."),
@@ -267,6 +240,9 @@ def sites_health(
 from simweb.cli import register as _register_simweb  # noqa: E402  (the simulation registers its own commands)
 
 _register_simweb(app)
+from cli.corpus import register as _register_corpus  # noqa: E402  (export, search, gaps, serve)
+
+_register_corpus(app)
 
 
 from cli.state import state_app  # noqa: E402

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -95,8 +96,36 @@ def ground_truth(world: World, day: int, base_urls: Mapping[str, str] | Any) -> 
     return rows
 
 
+_SERIAL = {
+    "index_number": re.compile(r"/(?P<year>\d{4})-(?P<serial>\d+)$"),  # simweb.world: f"{org_code}/{year}-{n:05d}"
+    "doc_number": re.compile(r"〔(?P<year>\d{4})〕(?P<serial>\d+)号$"),  # f"{prefix}〔{year}〕{n}号"
+}
+
+
+def unpublished_serials(world: World) -> list[dict]:
+    """The serials each site's counters skipped: numbers issued (below a later one) that no page ever shows.
+
+    A site numbers its 索引号 and its 文号 per year, all kinds of document
+    alike, and steps over numbers as an agency does for what it never
+    publishes. Copies on other sites carry their source's 文号 and are left out.
+    """
+    used: dict[tuple[str, str, int], set[int]] = {}
+    for doc in world.documents:
+        if doc.group and not doc.source:
+            continue
+        for kind, pattern in _SERIAL.items():
+            match = pattern.search(getattr(doc, kind) or "")
+            if match:
+                used.setdefault((doc.site_id, kind, int(match["year"])), set()).add(int(match["serial"]))
+    return [{"site_id": site_id, "kind": kind, "year": year, "serial": n}
+            for (site_id, kind, year), serials in sorted(used.items())
+            for n in range(1, max(serials)) if n not in serials]
+
+
 def write_truth(out, day: int = 0, seed: int = 0, port: int = 8477) -> int:
-    """Write a day's ground truth as JSONL: {"document": row} lines, then {"fault": …} lines; returns the document count.
+    """Write a day's ground truth as JSONL: {"document": row}, {"fault": …}, then {"unpublished_serial": …} lines.
+
+    Returns the document count.
 
     URLs are those `wjw simweb serve --port PORT` serves (site N on 127.77.0.N), without starting a server.
     """
@@ -116,4 +145,5 @@ def write_truth(out, day: int = 0, seed: int = 0, port: int = 8477) -> int:
             url = base_urls[site.id].rstrip("/") + path
             handle.write(json.dumps({"fault": {"site_id": site.id, "url": url, "fault": fault, "day": day, "detail": detail}},
                                     ensure_ascii=False) + "\n")
+        handle.writelines(json.dumps({"unpublished_serial": serial}) + "\n" for serial in unpublished_serials(world))
     return len(rows)

@@ -7,42 +7,24 @@ so an export `--as-of` a run is the same whenever it is made.
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from archive.corpus.manifest import read_manifest
+from archive.corpus.numbering import document_numbers
+from archive.corpus.select import CorpusFilter, lifecycle
 from archive.store import Store
 
 FORMATS = ("txt", "jsonl", "parquet")
 
-_EXPORTED = re.compile(r"\d{3,}_[0-9a-f]{16}\.txt")
+# Kept for callers of the first export API; the filter is shared with search and the web view.
+ExportFilter = CorpusFilter
 
 
-@dataclass(frozen=True)
-class ExportFilter:
-    """Which documents an export keeps: by plan year, by province, canonical members only or all."""
-
-    year: int | None = None
-    province: str | None = None
-    include_duplicates: bool = False
-
-    def keeps(self, record: dict[str, Any]) -> bool:
-        """Whether a manifest record belongs in the export."""
-        if not self.include_duplicates and record.get("canonical_id") not in (None, record["doc_id"]):
-            return False
-        if self.year is not None and record_year(record) != self.year:
-            return False
-        if self.province:
-            region = record.get("region") or {}
-            if self.province.isdigit():
-                # A GB/T 2260 code: its first two digits are the province.
-                if not region.get("code", "").startswith(self.province[:2]):
-                    return False
-            elif not (region.get("province") or "").startswith(self.province):
-                return False
-        return True
+class ExportError(RuntimeError):
+    """An export that would overwrite a file it did not write."""
 
 
 @dataclass
@@ -53,27 +35,39 @@ class ExportResult:
     documents: int = 0
 
 
-def record_year(record: dict[str, Any]) -> int | None:
-    """The year a plan is for, or failing that the year it was published."""
-    if record.get("plan_year"):
-        return record["plan_year"]
-    published = record.get("published") or ""
-    return int(published[:4]) if published[:4].isdigit() else None
-
-
-def selected_lines(store: Store, run_id: str | None, chosen: ExportFilter) -> list[dict[str, Any]]:
-    """The manifest lines an export covers, oldest publication first."""
-    lines = [line for line in read_manifest(store, run_id) if chosen.keeps(line["record"])]
+def selected_lines(store: Store, run_id: str | None, chosen: CorpusFilter) -> list[dict[str, Any]]:
+    """The manifest lines an export covers, oldest publication first; FilterError for a value the corpus lacks."""
+    every = list(read_manifest(store, run_id))
+    chosen.validate(line["record"] for line in every)
+    lines = [line for line in every if chosen.keeps(line["record"])]
     return sorted(lines, key=lambda line: (line["record"].get("published") or "", line["record"]["doc_id"]))
 
 
+def citation(line: dict[str, Any]) -> str:
+    """How to cite the archived document: GB/T 7714's form for an online resource, plus the archived version.
+
+    责任者. 题名（文号）[EB/OL]. (发布日期)[存档时间]. URL. wjw version <id>.
+    """
+    record = line["record"]
+    number = f"（{record['doc_number']}）" if record.get("doc_number") else ""
+    published = f"({record['published']})" if record.get("published") else ""
+    agency = record.get("agency") or record.get("site_id")
+    return (f"{agency}. {record['title']}{number}[EB/OL]. {published}[{record.get('fetched_at', '')}]. "
+            f"{record['source_url']}. wjw archive, docs/{record['doc_id']}.json version {line.get('doc_version_id')}.")
+
+
+def export_fields(line: dict[str, Any]) -> dict[str, Any]:
+    """What every exported record carries beyond the document record: its version, deletion state and citation."""
+    return {"version_id": line.get("doc_version_id"), **lifecycle(line), "citation": citation(line)}
+
+
 def export_corpus(store: Store, out_dir: Path, fmt: str = "txt", run_id: str | None = None,
-                  chosen: ExportFilter = ExportFilter()) -> ExportResult:
+                  chosen: CorpusFilter | None = None) -> ExportResult:
     """Export the corpus as of a run (default: the latest) in one of FORMATS."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    lines = selected_lines(store, run_id, chosen or CorpusFilter())
     out_dir.mkdir(parents=True, exist_ok=True)
-    lines = selected_lines(store, run_id, chosen)
     writer = {"txt": _write_txt, "jsonl": _write_jsonl, "parquet": _write_parquet}[fmt]
     return writer(store, out_dir, lines)
 
@@ -88,27 +82,24 @@ def _text(store: Store, line: dict[str, Any]) -> bytes:
 
 
 def _write_txt(store: Store, out_dir: Path, lines: list[dict[str, Any]]) -> ExportResult:
-    """`NNN_<hash16>.txt` per distinct text, oldest first, plus `manifest.jsonl` naming each file's documents.
+    """`NNN_<hash16>.txt` per document, plus `manifest.jsonl` naming each file's document and citation.
 
-    Each file holds exactly the stored text, so `sha256sum` of the file starts
-    with the 16 hex digits in its name.
+    NNN is the document's number for good (archive.corpus.numbering), so a
+    file keeps its name across exports; the hash changes with the text, and
+    an earlier version's file stays. Each file holds exactly the stored text,
+    so `sha256sum` of the file starts with the 16 hex digits in its name.
+    Nothing in `out_dir` is deleted: a filtered export into the same directory
+    adds its files and rewrites only `manifest.jsonl`.
     """
-    for stale in out_dir.iterdir():
-        # Files of an earlier export would shift the numbering; only ours go.
-        if _EXPORTED.fullmatch(stale.name):
-            stale.unlink()
+    numbers = document_numbers(store)
     result = ExportResult(documents=len(lines))
     index: list[dict] = []
-    by_sha: dict[str, Path] = {}
     for line in lines:
         record = line["record"]
         sha = record["text_sha256"]
-        path = by_sha.get(sha)
-        if path is None:
-            path = out_dir / f"{len(by_sha):03d}_{sha[:16]}.txt"
-            path.write_bytes(_text(store, line))
-            by_sha[sha] = path
-            result.files.append(path)
+        path = out_dir / f"{numbers[record['doc_id']]:03d}_{sha[:16]}.txt"
+        _write_once(path, _text(store, line))
+        result.files.append(path)
         index.append({
             "file": path.name,
             "doc_id": record["doc_id"],
@@ -116,19 +107,31 @@ def _write_txt(store: Store, out_dir: Path, lines: list[dict[str, Any]]) -> Expo
             "source_url": record["source_url"],
             "published": record.get("published"),
             "agency": record.get("agency"),
+            "doc_number": record.get("doc_number"),
             "region_code": record["region"]["code"],
             "text_sha256": sha,
             "cluster_id": record.get("cluster_id"),
             "canonical_id": record.get("canonical_id"),
+            **export_fields(line),
         })
     _write_lines(out_dir / "manifest.jsonl", index)
     return result
 
 
+def _write_once(path: Path, data: bytes) -> None:
+    """Write a text file named by its hash; an existing file must already hold exactly these bytes."""
+    if path.exists():
+        if path.read_bytes() != data:
+            raise ExportError(f"{path}: exists with other content; move it away or export into another --out")
+        return
+    path.write_bytes(data)
+
+
 def _write_jsonl(store: Store, out_dir: Path, lines: list[dict[str, Any]]) -> ExportResult:
     """`corpus.jsonl`: each document's record with its text under `text`."""
     path = out_dir / "corpus.jsonl"
-    _write_lines(path, (line["record"] | {"text": _text(store, line).decode("utf-8")} for line in lines))
+    _write_lines(path, (line["record"] | export_fields(line) | {"text": _text(store, line).decode("utf-8")}
+                        for line in lines))
     return ExportResult(files=[path], documents=len(lines))
 
 
@@ -137,7 +140,7 @@ def _write_parquet(store: Store, out_dir: Path, lines: list[dict[str, Any]]) -> 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    rows = [_flat_row(line["record"], _text(store, line).decode("utf-8")) for line in lines]
+    rows = [_flat_row(line["record"], _text(store, line).decode("utf-8")) | export_fields(line) for line in lines]
     table = pa.Table.from_pylist(rows, schema=_parquet_schema(pa))
     path = out_dir / "corpus.parquet"
     pq.write_table(table, path, compression="zstd")
@@ -170,7 +173,9 @@ def _parquet_schema(pa):
     return pa.schema([(n, text) for n in names] + [("plan_year", pa.int32())]
                      + [(n, text) for n in ("published", "written", "doc_number", "index_number", "doc_type",
                                             "fetched_at", "cluster_id", "canonical_id")]
-                     + [("duplicates", pa.list_(duplicate))])
+                     + [("duplicates", pa.list_(duplicate))]
+                     + [(n, text) for n in ("version_id", "first_seen", "last_seen", "status", "removed_at",
+                                            "citation")])
 
 
 def _write_lines(path: Path, rows: Iterable[dict[str, Any]]) -> None:

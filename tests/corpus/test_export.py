@@ -9,11 +9,18 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from archive.corpus.export import ExportFilter, export_corpus, export_fields
+from archive.corpus.manifest import ManifestError, read_manifest, write_manifest
 from cli.main import app
-from archive.corpus.export import ExportFilter, export_corpus
-from archive.corpus.manifest import ManifestError, write_manifest
-from tests.dedup.test_dedup import BODY_2023, OTHER_PROVINCE, PROVINCE, capture, ingest, republications
 from tests.corpus.test_history import edited
+from tests.dedup.test_dedup import (
+    BODY_2023,
+    OTHER_PROVINCE,
+    PROVINCE,
+    capture,
+    ingest,
+    republications,
+)
 
 HUBEI = [
     "各市、州、直管市、神农架林区卫生健康委，委机关各处室、直属各单位：",
@@ -44,12 +51,40 @@ def test_txt_writes_one_file_per_plan_named_by_its_hash(corpus, tmp_path):
     assert result.documents == 3 and len(result.files) == 3
     for path in result.files:
         assert hashlib.sha256(path.read_bytes()).hexdigest().startswith(path.stem.split("_")[1])
-    assert [p.name[:4] for p in result.files] == ["000_", "001_", "002_"]
     index = [json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
     assert {row["doc_id"].split("-")[0] for row in index} == {"zj", "hb"}
+    assert all(row["citation"] and row["status"] == "live" and row["version_id"] for row in index)
     with_copies = export_corpus(corpus, tmp_path / "all", "txt", chosen=ExportFilter(include_duplicates=True))
-    # The aggregator's copy holds the province's very text after cleaning: one file serves both.
-    assert with_copies.documents == 5 and len(with_copies.files) == 4
+    # One file per document, so each keeps its own number; the aggregator's copy holds the province's very text.
+    assert with_copies.documents == 5 and len(with_copies.files) == 5
+    assert len({p.name.split("_")[1] for p in with_copies.files}) == 4
+    assert sorted(p.name[:4] for p in with_copies.files) == ["000_", "001_", "002_", "003_", "004_"]
+
+
+def test_a_document_keeps_its_number_and_an_export_deletes_nothing(corpus, tmp_path):
+    out = tmp_path / "txt"
+    before = {_doc(p): p.name for p in export_corpus(corpus, out, "txt", chosen=ExportFilter(include_duplicates=True)).files}
+    # A later run adds a plan published before all the others and edits one: no other file is renamed.
+    older = capture(OTHER_PROVINCE, "/fbjd/tzgg/202001/t0.shtml", "2020年湖北省卫生健康工作要点", HUBEI[:3],
+                    "湖北省卫生健康委员会", "2020-01-05")
+    ingest(corpus, [(PROVINCE, edited()), (OTHER_PROVINCE, older)], segment="run-2")
+    write_manifest(corpus, "run-2")
+    foreign = out / "999_0123456789abcdef.txt"
+    foreign.write_text("a reader's own note", encoding="utf-8")
+    after = {_doc(p): p.name for p in export_corpus(corpus, out, "txt", chosen=ExportFilter(include_duplicates=True)).files}
+    assert {d: n[:4] for d, n in after.items() if d in before} == {d: n[:4] for d, n in before.items()}
+    [added] = set(after) - set(before)
+    assert after[added].startswith("005_")
+    edited_doc = next(d for d in before if before[d] != after[d])
+    assert before[edited_doc][:4] == after[edited_doc][:4]
+    # The filtered export adds its files; the earlier export's, the old version's and the reader's stay.
+    export_corpus(corpus, out, "txt", chosen=ExportFilter(province="湖北"))
+    assert foreign.exists() and all((out / name).exists() for name in [*before.values(), *after.values()])
+
+
+def _doc(path):
+    index = [json.loads(line) for line in (path.parent / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    return next(row["doc_id"] for row in index if row["file"] == path.name)
 
 
 def test_filters_by_year_and_province(corpus, tmp_path):
@@ -76,6 +111,34 @@ def test_jsonl_and_parquet_carry_record_and_text(corpus, tmp_path):
     assert len(canonical) == 1 and canonical.pop().startswith("zj-wsjkw-")
     assert all("版权所有" not in r["text"] for r in data)
     assert max(len(r["duplicates"]) for r in data) == 2
+    assert all(r["version_id"] and r["status"] == "live" and r["removed_at"] is None for r in data)
+    # Until runs record when a document was first and last seen, the fields are there and empty.
+    assert all("first_seen" in r and "last_seen" in r for r in data)
+
+
+def test_duckdb_reads_the_parquet_with_its_citations(corpus, tmp_path):
+    import duckdb
+
+    export_corpus(corpus, tmp_path, "parquet", chosen=ExportFilter(include_duplicates=True))
+    rows = duckdb.sql(f"SELECT province, count(*) AS n, min(citation) AS c FROM '{tmp_path / 'corpus.parquet'}' "
+                      "WHERE status = 'live' GROUP BY province ORDER BY province").fetchall()
+    assert [(p, n) for p, n, _ in rows] == [("浙江省", 4), ("湖北省", 1)]
+    cited = {p: c for p, _, c in rows}["湖北省"]
+    assert cited.startswith("湖北省卫生健康委员会. 2023年湖北省卫生健康工作要点[EB/OL]. (2023-02-10)")
+    assert "http" in cited and "version" in cited
+
+
+def test_the_status_filter_reads_the_deletion_state(corpus, tmp_path):
+    assert export_corpus(corpus, tmp_path / "r", "jsonl", chosen=ExportFilter(status="removed")).documents == 0
+    assert export_corpus(corpus, tmp_path / "a", "jsonl", chosen=ExportFilter(status="all")).documents == 3
+    line = next(iter(read_manifest(corpus)))
+    gone = line | {"record": line["record"] | {"status": "removed", "first_seen": "2026-11-20T02:30:00Z",
+                                               "last_seen": "2026-11-24T02:30:00Z", "removed_at": "2026-11-25"}}
+    live, removed = ExportFilter(include_duplicates=True), ExportFilter(status="removed", include_duplicates=True)
+    assert not live.keeps(gone["record"]) and removed.keeps(gone["record"])
+    fields = export_fields(gone)
+    assert (fields["status"], fields["removed_at"], fields["first_seen"]) == ("removed", "2026-11-25",
+                                                                              "2026-11-20T02:30:00Z")
 
 
 def test_as_of_an_older_run_exports_the_text_of_then(corpus, tmp_path):
@@ -110,3 +173,8 @@ def test_wjw_export_cli(corpus, tmp_path):
     missing = runner.invoke(app, ["export", "--store", str(corpus.root), "--out", str(tmp_path / "q"),
                                   "--as-of", "nope"])
     assert missing.exit_code == 1 and "nope" in missing.output
+    for option, value, listed in (("--province", "Zhejiang", "浙江省"), ("--year", "20211", "2024"),
+                                  ("--level", "village", "province"), ("--status", "gone", "removed")):
+        bad = runner.invoke(app, ["export", "--store", str(corpus.root), "--out", str(tmp_path / "b"), option, value])
+        assert bad.exit_code == 1 and value in bad.output and listed in bad.output, bad.output
+        assert not (tmp_path / "b" / "corpus.jsonl").exists()
