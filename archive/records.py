@@ -253,6 +253,9 @@ class Document:
     duplicates: tuple[Duplicate, ...] = ()
     cluster_id: str | None = None
     canonical_id: str | None = None
+    first_seen: str | None = None  # when the archive first captured it
+    status: str = "live"  # live | removed: taken down, confirmed over repeated revisits; the copy is kept
+    removed_at: str | None = None  # when it was first found gone (for a removed document)
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -294,6 +297,12 @@ class SiteReport:
     errors: dict[str, int] = field(default_factory=dict)
     warc_key: str | None = None
     failed: str | None = None
+    removed: int = 0  # documents confirmed taken down this run
+    restored: int = 0  # removed documents served again
+    # What changed, by doc id: what a researcher diffs between runs.
+    new_ids: list[str] = field(default_factory=list)
+    changed_ids: list[str] = field(default_factory=list)
+    removed_ids: list[str] = field(default_factory=list)
 
     def skip(self, reason: str, n: int = 1) -> None:
         """Count a page left out, by reason."""

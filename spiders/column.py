@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import hashlib
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Iterator
@@ -11,6 +12,7 @@ from typing import Any, AsyncIterator, Iterator
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DontCloseSpider,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
     IgnoreRequest,
@@ -84,13 +86,56 @@ class ColumnSpider(Spider):
         self._tracking_seen: set[str] = set()
         self.listed: set[str] = set()
         self.listed_in: dict[str, set[str]] = {}  # column -> URLs its pages listed, to see a pager that loops
+        self._revisits_queued = False
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> ColumnSpider:
         """Also listen for requests the scheduler drops, to count redirect loops."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.revisit_unlisted, signal=signals.spider_idle)
         return spider
+
+    def revisit_unlisted(self, spider: Spider) -> None:
+        """Once the lists are done: revisit the known documents that are due but no list page showed.
+
+        A document taken down leaves its list, so only a revisit of its own URL can
+        tell that it is gone (404, 410, or a 200 page saying 已删除), and only
+        repeated revisits can tell a removal from a passing fault (archive.run.ingest).
+        """
+        if self._revisits_queued or self.mode != "nightly":
+            return
+        self._revisits_queued = True
+        due = [url for url, seen in sorted(self.known.items())
+               if seen.get("document") and url not in self.candidates and self._due(url, seen)]
+        for url in due:
+            self.counts["revisits"] += 1
+            self.candidates.add(url)
+            self.crawler.engine.crawl(self._revisit_request(url, self.known[url]))
+        if due:
+            raise DontCloseSpider
+
+    def _due(self, url: str, seen: dict[str, Any]) -> bool:
+        """Whether a known document is revisited tonight: gone and not yet confirmed, new enough, or its turn."""
+        if seen.get("gone"):
+            return True
+        first_seen = _parse_time(seen.get("first_seen"))
+        if first_seen is None or first_seen >= self.revisit_after:
+            return True
+        # Older documents take turns, each once every REVISIT_ROTATION nights, so a removal is found in time.
+        turn = int(hashlib.sha256(url.encode("utf-8")).hexdigest()[:8], 16) % REVISIT_ROTATION
+        return turn == datetime.now(timezone.utc).date().toordinal() % REVISIT_ROTATION
+
+    def _revisit_request(self, url: str, seen: dict[str, Any]) -> Request:
+        headers = {}
+        if seen.get("etag"):
+            headers["If-None-Match"] = seen["etag"]
+        if seen.get("last_modified"):
+            headers["If-Modified-Since"] = seen["last_modified"]
+        return Request(url, headers=headers, callback=self.parse_detail, errback=self.on_error, meta=self.rendered({
+            "wjw_site": self.site.id, "wjw_kind": "detail", "wjw_column": "revisit", "wjw_listed": url,
+            # A gone page is an observation for the archive, not a fetch error.
+            "handle_httpstatus_list": [304, 404, 410]}))
 
     def request_dropped(self, request: Request, spider: Spider) -> None:
         """A request the duplicate filter refused: a redirect back to a URL already fetched is a loop."""
@@ -241,6 +286,9 @@ class ColumnSpider(Spider):
         if response.status == 304:
             self.counts["not_modified"] += 1
             return
+        if response.status in (404, 410):
+            self.counts["revisits_gone"] += 1
+            return
         if self._blocked(response):
             return
         self.counts["detail_pages"] += 1
@@ -297,6 +345,10 @@ def request_url(url: str, response: Response) -> str:
     its server reads the query as GBK, so a raw one is encoded as the page is.
     """
     return canonical_url(safe_url_string(url, getattr(response, "encoding", None) or "utf-8"))
+
+
+# Documents older than the revisit window are revisited once every this many nights, in turns.
+REVISIT_ROTATION = 30
 
 
 def _verified_encoding(response: Response) -> Response:

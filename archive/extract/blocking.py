@@ -32,3 +32,15 @@ def blocked_reason(status: int, body: bytes) -> str | None:
     if len(body) < 20000 and any(m in head for m in _CAPTCHA_MARKERS) and visible < 600:
         return "captcha"
     return None
+
+
+# What a page says, with status 200, when its document was taken down (a soft 404).
+_REMOVAL_NOTICE = re.compile(r"已删除|已被删除|不存在|已过期|已撤[销下回]|已下线|找不到|无法找到|未找到|页面丢失|\b404\b")
+# A real document says far more than its site's "this page is gone" box.
+_NOTICE_MAX_CHARS = 300
+
+
+def removal_notice(text: str, title: str | None = None) -> bool:
+    """Whether a page served with 200 only says its document is gone (页面不存在, 已删除, 找不到 …)."""
+    body = "".join(text.split())
+    return len(body) <= _NOTICE_MAX_CHARS and bool(_REMOVAL_NOTICE.search(body + (title or "")))

@@ -41,8 +41,7 @@ def sniff_detail(body: bytes, url: str, content_type: str | None = None) -> Snif
         text = body.decode(utf16, errors="replace").lstrip("\ufeff")
         if _replacement_share(text[:_SAMPLE]) <= _MAX_REPLACEMENT_SHARE:
             return Sniffed("page", text.encode("utf-8"))
-    if kind == "html":
-        return Sniffed("page", body)
+    # sniff_kind falls back on the URL's extension ("html"), which says nothing about the bytes.
     controls = sum(1 for b in sample if b < 0x20 and b not in (0x09, 0x0A, 0x0C, 0x0D, 0x1B)) + sample.count(0x7F)
     if sample and controls / len(sample) > _MAX_CONTROL_SHARE:
         return Sniffed("not_text", body, reason=f"binary bytes ({kind}), not a page")

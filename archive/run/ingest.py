@@ -5,11 +5,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+import lxml.etree
+import lxml.html
 
 from archive.classify import classify_title, plan_year
 from archive.dedup.index import DedupIndex, Member, member_for
@@ -18,7 +22,8 @@ from archive.extract.attachments import (
     AttachmentText,
     extract_attachment,
 )
-from archive.extract.blocking import blocked_reason
+from archive.extract.blocking import blocked_reason, removal_notice
+from archive.extract.decode import decode_html
 from archive.extract.html import (
     EXTRACTOR_VERSION,
     ExtractedPage,
@@ -97,6 +102,7 @@ class Outcomes:
     seen: dict[str, str] = field(default_factory=dict)  # URL → time a 304 revisit found it unchanged
     settled: set[str] = field(default_factory=set)  # list entries settled by their title (the spider's)
     pages: dict[str, dict[str, str]] = field(default_factory=dict)  # URL → why a fetched page made no document
+    gone: dict[str, dict[str, Any]] = field(default_factory=dict)  # URL → {gone: n, gone_since, removed}
 
     def apply(self, state: SiteState) -> bool:
         """Merge into `state`; True when anything but a last-seen time changed (a new version is worth it)."""
@@ -111,6 +117,11 @@ class Outcomes:
         for url, when in self.seen.items():
             if url in state.documents and (state.documents[url].get("last_seen") or "") < when:
                 state.documents[url]["last_seen"] = when
+            for key in _GONE_KEYS:
+                state.documents.get(url, {}).pop(key, None)
+        for url, gone in self.gone.items():
+            if url in state.documents:
+                state.documents[url] |= gone
         for url, entry in self.pages.items():
             if url not in state.documents:
                 first_seen = (state.skipped.get(url) or {}).get("first_seen") or entry["first_seen"]
@@ -122,6 +133,66 @@ class Outcomes:
             return False
         state.updated_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         return True
+
+
+_GONE_KEYS = ("gone", "gone_since", "removed")
+
+
+def removal_nights() -> int:
+    """How many revisits in a row must find a document gone before it is marked removed (WJW_REMOVAL_NIGHTS).
+
+    One 404 is often a passing fault (a CMS being republished, a proxy's bad
+    night); a document gone on three revisits is gone.
+    """
+    try:
+        return max(1, int(os.environ.get("WJW_REMOVAL_NIGHTS", "3")))
+    except ValueError:
+        return 3
+
+
+def observe_gone(store: Store, url: str, seen: dict[str, Any], capture: Capture, report: SiteReport,
+                 outcomes: Outcomes) -> None:
+    """A known document answered 404/410 or a 已删除 page: count it, and mark it removed once confirmed."""
+    count = int(seen.get("gone") or 0) + 1
+    since = seen.get("gone_since") or capture.fetched_at
+    report.skip("gone_on_revisit")
+    removed = bool(seen.get("removed"))
+    if count >= removal_nights() and not removed:
+        try:
+            record = Document.from_dict(json.loads(store.get(doc_key(seen["doc_id"]))))
+        except (KeyNotFound, KeyError):
+            record = None
+        if record is not None and record.status != "removed":
+            _put_document(store, dataclasses.replace(record, status="removed", removed_at=since))
+            report.removed += 1
+            report.removed_ids.append(record.doc_id)
+        removed = True
+    outcomes.gone[url] = {"gone": count, "gone_since": since, "removed": removed}
+
+
+def restore(store: Store, seen: dict[str, Any], report: SiteReport) -> None:
+    """A removed document that answers again, unchanged: live again (its record's history keeps both events)."""
+    try:
+        record = Document.from_dict(json.loads(store.get(doc_key(seen["doc_id"]))))
+    except (KeyNotFound, KeyError):
+        return
+    if record.status == "removed":
+        _put_document(store, dataclasses.replace(record, status="live", removed_at=None))
+        report.restored += 1
+        report.changed_ids.append(record.doc_id)
+
+
+def _says_removed(body: bytes, headers: Mapping[str, str]) -> bool:
+    """Whether a 200 page only says its document was taken down (a soft 404)."""
+    try:
+        decoded = decode_html(body, headers.get("content-type"))
+        tree = lxml.html.fromstring(decoded.text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except (ValueError, lxml.etree.ParserError):
+        return False
+    for node in tree.xpath("//script|//style"):
+        node.drop_tree()
+    title = " ".join(tree.xpath("//title//text()"))
+    return removal_notice(tree.text_content(), title)
 
 
 def segment_name(warc_key: str) -> str:
@@ -180,6 +251,11 @@ def ingest_capture(
         report.unchanged += 1
         if seen:
             outcomes.seen[url] = capture.fetched_at
+            if seen.get("removed"):
+                restore(store, seen, report)
+        return
+    if seen and capture.status in (404, 410):
+        observe_gone(store, url, seen, capture, report, outcomes)
         return
     if capture.status != 200 or blocked_reason(capture.status, capture.body):
         return  # counted by the spider: an HTTP error, or a challenge page (never archived); fetched again
@@ -187,6 +263,9 @@ def ingest_capture(
         settle("oversize")
         return
     sniffed = sniff_detail(capture.body, capture.url, capture.headers.get("content-type"))
+    if seen and sniffed.kind == "page" and _says_removed(sniffed.body, capture.headers):
+        observe_gone(store, url, seen, capture, report, outcomes)
+        return
     if sniffed.kind == "not_text":
         settle("not_text")
         return
@@ -235,6 +314,7 @@ def ingest_capture(
         extractor=EXTRACTOR,
         attachments=tuple(record for record, _ in files),
         text_source=text_source,
+        first_seen=(seen or {}).get("first_seen") or capture.fetched_at,
     )
     index.add(dedup_member(document, site, page.agency, text), text)
     document = with_links(document, index)
@@ -242,6 +322,10 @@ def ingest_capture(
         report.duplicates += 1
     outcome = _write_document(store, document)
     setattr(report, outcome, getattr(report, outcome) + 1)
+    if outcome in ("new", "changed"):
+        (report.new_ids if outcome == "new" else report.changed_ids).append(document.doc_id)
+    if seen and seen.get("removed"):
+        report.restored += 1
     outcomes.documents[url] = {
         "doc_id": document.doc_id,
         "text_sha256": sha,
@@ -345,6 +429,8 @@ def _write_document(store: Store, document: Document) -> str:
         previous = Document.from_dict(json.loads(store.get(doc_key(document.doc_id))))
     except KeyNotFound:
         previous = None
+    if previous is not None and previous.first_seen:
+        document = dataclasses.replace(document, first_seen=previous.first_seen)
     if previous is not None and previous.same_content(document):
         return "unchanged"
     _put_document(store, document)

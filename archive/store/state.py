@@ -43,7 +43,8 @@ class SiteState:
         known: dict[str, dict[str, Any]] = {url: {} for url in self.listed}
         known |= {url: {"settled": entry.get("reason", ""), "first_seen": entry.get("first_seen")}
                   for url, entry in self.skipped.items()}
-        known |= {url: {k: v for k, v in entry.items() if k in ("etag", "last_modified", "first_seen")}
+        known |= {url: {"document": True} | {k: v for k, v in entry.items()
+                                             if k in ("etag", "last_modified", "first_seen", "gone")}
                   for url, entry in self.documents.items()}
         return known
 
