@@ -52,6 +52,34 @@ RESULTS = ROOT / "bench" / "results"
 EVERY = CorpusFilter(include_duplicates=True, status="all")
 
 
+def bench_removals(lines: list[dict], days: list[int], started: list[str]) -> dict:
+    """Which documents simweb took down are marked removed, against its world; which live ones are."""
+    from simweb import SimWeb, build_world
+
+    with SimWeb(build_world(), day=0) as web:
+        urls = web.base_urls()
+        world = {urls[d.site_id].rstrip("/") + d.path: d for d in web.world.documents}
+        faulted = {urls[f.site_id].rstrip("/") + f.path for f in web.world.faults if f.fault == "http_404" and f.path}
+    records = {line["record"]["source_url"]: line["record"] for line in lines}
+    last_day = days[-1]
+    # Confirmed by the last run when the removal day is followed by enough runs (WJW_REMOVAL_NIGHTS of them).
+    nights = int(os.environ.get("WJW_REMOVAL_NIGHTS", "3"))
+    expected = {url for url, d in world.items() if d.removed and url in records
+                and sum(1 for day in days if day >= d.removed[0]) >= nights and d.removed[0] <= last_day}
+    marked = {url for url, r in records.items() if r.get("status") == "removed"}
+    false = marked - {url for url, d in world.items() if d.removed}
+    transient = false & faulted
+    # The removal date must fall in the first run that saw the document gone, not before it.
+    wrong_day = 0
+    for url in expected & marked:
+        first_run = next(i for i, day in enumerate(days) if day >= world[url].removed[0])
+        if (records[url].get("removed_at") or "") < started[first_run][:19]:
+            wrong_day += 1
+    return {"expected": len(expected), "found": len(expected & marked),
+            "recall": len(expected & marked) / max(1, len(expected)), "false": len(false),
+            "transient": len(transient), "wrong_day": wrong_day, "removed": sorted(marked)}
+
+
 def crawl_days(store_dir: Path, days: list[int]) -> None:
     """Archive simweb one run per day, as `wjw demo --day N` does."""
     from archive.records import Site
@@ -212,7 +240,8 @@ def _shot(page, name: str, full_page: bool = False) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, help="A store that already holds one run per day (see --crawled-days).")
-    parser.add_argument("--crawled-days", default="0,1,2,3", help="The simweb days, in order, of the store's runs.")
+    # Day 3 twice more: a removal counts once confirmed by WJW_REMOVAL_NIGHTS (3) revisits in a row.
+    parser.add_argument("--crawled-days", default="0,1,2,3,3,3", help="The simweb days, in order, of the store's runs.")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=16)
     args = parser.parse_args()
@@ -257,13 +286,18 @@ def main() -> None:
     shots = screenshots(store, index_path, lines)
     print("screenshots: " + ", ".join(f"{k} {v}" for k, v in shots.items()))
 
-    figures = {"documents": len(lines), "runs": runs, "days": days, "queries": len(queries), "search_1x": one,
+    removals = bench_removals(lines, days, [r["started_at"] for r in load_reports(store)])
+    print(f"removals: {removals['found']} of {removals['expected']} taken-down documents marked removed, "
+          f"{removals['false']} live ones marked removed, {removals['wrong_day']} with a removal date before "
+          "the day they went")
+
+    figures = {"removals": removals, "documents": len(lines), "runs": runs, "days": days, "queries": len(queries), "search_1x": one,
                "search_8x": eight, "index_build_s": build_s, "index_build_8x_s": build_8x, "export": renamed,
-               "gaps": gaps, "screenshots": shots, "removed_found": None, "removed_false": None,
-               "transient_removed": None}
+               "gaps": gaps, "screenshots": shots}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "corpus.json").write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"removed_found=na removed_false=na transient_removed=na search_recall={one['recall']:.3f} "
+    print(f"removed_found={removals['recall']:.3f} removed_false={removals['false']} "
+          f"transient_removed={removals['transient']} search_recall={one['recall']:.3f} "
           f"search_precision={one['precision']:.3f} search_p50_ms={one['p50_ms']:.2f} "
           f"search_p50_ms_8x={eight['p50_ms']:.2f} export_renamed={renamed['renamed']} gaps_recall={gaps['recall']:.3f}")
 
