@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.records import CrawlJob, CrawlSummary, Site
+from archive.run.logs import save_log
 from archive.store import Store
 from archive.store.keys import warc_key
 from archive.store.state import load_state, save_state
@@ -88,6 +89,7 @@ def crawl_site(site: Site, store: Store, run_id: str, options: CrawlOptions = Cr
                 [sys.executable, "-m", "spiders.run", str(job_path)],
                 stdout=log, stderr=subprocess.STDOUT, timeout=CRAWL_TIMEOUT_S, check=False,
             )
+        save_log(store, run_id, site.id, log_path)
         summary_path = Path(job.summary_path)
         if proc.returncode != 0 or not summary_path.exists():
             tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]

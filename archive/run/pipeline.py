@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Callable, Iterable
@@ -63,9 +64,12 @@ def archive_crawls(
         site_report = site_report_from_summary(crawl)
         # Older records are relinked once, after every site is in, so a record
         # gains at most one new version per run however many copies arrive.
+        ingest_started = time.monotonic()
         ingest_warc(store, by_id[crawl.site_id], crawl.warc_key, index, site_report, relink=False)
+        site_report.seconds["ingest"] = round(time.monotonic() - ingest_started, 2)
         report.sites.append(site_report)
-        progress(f"{crawl.site_id}: {site_report.new} new, {site_report.changed} changed")
+        progress(f"{crawl.site_id}: {site_report.new} new, {site_report.changed} changed, "
+                 f"{sum(site_report.errors.values())} errors")
     relink_clusters(store, index, {s.site_id: s for s in report.sites})
     report.manifest_key, report.documents_total = write_manifest(store, run_id)
     report.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -94,6 +98,11 @@ def site_report_from_summary(crawl: CrawlResult) -> SiteReport:
     for reason, n in summary.errors.items():
         report.error(reason, n)
     report.failed = unreachable_reason(summary)
+    report.error_samples = {reason: list(urls) for reason, urls in summary.error_samples.items()}
+    report.first_page_entries = dict(summary.first_page_entries)
+    report.scrapy_stats = dict(summary.stats)
+    if "elapsed_time_seconds" in summary.stats:
+        report.seconds["crawl"] = round(float(summary.stats["elapsed_time_seconds"]), 2)
     return report
 
 
