@@ -101,7 +101,7 @@ def _print_site(site: dict[str, Any], flags: list[str], logged: bool) -> None:
     if skipped:
         print("  skipped: " + ", ".join(f"{reason}={n}" for reason, n in sorted(skipped.items())))
     stats = site.get("scrapy_stats") or {}
-    shown = [f"{name.split('/', 1)[-1]}={_number(stats[name])}" for name in SHOWN_STATS if name in stats]
+    shown = [f"{name.removeprefix('downloader/')}={_number(stats[name])}" for name in SHOWN_STATS if name in stats]
     if shown:
         print("  scrapy: " + ", ".join(shown))
     for flag in flags:

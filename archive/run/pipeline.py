@@ -44,8 +44,12 @@ def crawl_sites(
         progress(f"{site.id}: crawled")
         return result
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
         return list(pool.map(one, sites))
+    finally:
+        # On Ctrl-C start no further site; the running ones finish (their crawl got the same SIGINT).
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def archive_crawls(
