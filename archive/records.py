@@ -117,7 +117,8 @@ class CrawlSummary:
     finish_reason: str | None = None
     # Up to SAMPLE_URLS URLs per error reason, so an operator sees which pages failed, not only how many.
     error_samples: dict[str, list[str]] = field(default_factory=dict)
-    # Entries on each column's first list page: the same count whatever the mode, so health compares runs fairly.
+    # Entries on each column's first list page that lists any: the same count whatever the mode, so health
+    # compares runs fairly.
     first_page_entries: dict[str, int] = field(default_factory=dict)
     stats: dict[str, float] = field(default_factory=dict)  # Scrapy's own numeric stats (elapsed_time_seconds, …)
 
@@ -269,7 +270,7 @@ class SiteReport:
     warc_key: str | None = None
     failed: str | None = None
     error_samples: dict[str, list[str]] = field(default_factory=dict)  # reason -> a few URLs that failed so
-    first_page_entries: dict[str, int] = field(default_factory=dict)  # column -> entries its first list page showed
+    first_page_entries: dict[str, int] = field(default_factory=dict)  # column -> entries on its first list page
     scrapy_stats: dict[str, float] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per phase: crawl, ingest
 

@@ -134,8 +134,11 @@ class ColumnSpider(Spider):
             return
         if not page.entries and not page.next_requests:
             self.skipped["empty_list_page"] += 1
-        if response.meta["wjw_page_no"] == 1:
-            self.first_page_entries[column] += len(page.entries)
+        # The first page that lists anything: a JS-driven CMS (jpaas) serves an empty shell before its data page.
+        if page.entries and not self.first_page_entries.get(column):
+            self.first_page_entries[column] = len(page.entries)
+        elif response.meta["wjw_page_no"] == 1:
+            self.first_page_entries.setdefault(column, 0)
         self._count_tracking_links(response)
         fresh = 0
         out_of_range = 0
