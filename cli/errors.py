@@ -12,13 +12,16 @@ from __future__ import annotations
 import errno
 import os
 import sys
+from collections.abc import Iterable
 from difflib import get_close_matches
-from typing import Iterable, NoReturn
+from typing import NoReturn
 
 import typer
-from typer._click import exceptions as click  # Typer vendors Click; its commands raise these
 from rich.console import Console
 from rich.markup import escape
+from typer._click import (
+    exceptions as click,  # Typer vendors Click; its commands raise these
+)
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 

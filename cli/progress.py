@@ -15,7 +15,13 @@ import time
 from dataclasses import dataclass, field
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 _INGESTED = re.compile(r"(?P<new>\d+) new, (?P<changed>\d+) changed(?:, (?P<errors>\d+) errors?)?")
 

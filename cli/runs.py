@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -50,7 +50,7 @@ def runs_list(
 def runs_show(
     run_id: str = typer.Argument(..., metavar="RUN_ID", help="A run id from `wjw runs list`, or latest."),
     store: str = typer.Option(DEFAULT_STORE, help="The store holding the run."),
-    log: Optional[str] = typer.Option(None, metavar="SITE", help="Print this site's crawl log from the run instead."),
+    log: str | None = typer.Option(None, metavar="SITE", help="Print this site's crawl log from the run instead."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole report as JSON on stdout."),
 ) -> None:
     """One run per site: time taken, documents, failures by reason with sample URLs, Scrapy stats."""

@@ -9,8 +9,8 @@ task log, so the log is stored beside the run report.
 from __future__ import annotations
 
 import gzip
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from archive.store import KeyNotFound, Store, StoreError
 from archive.store.keys import RUNS_PREFIX, log_key, log_of
