@@ -145,6 +145,12 @@ class CrawlSummary:
     errors: dict[str, int] = field(default_factory=dict)
     listed: tuple[str, ...] = ()  # every URL the site's lists showed in this crawl
     finish_reason: str | None = None
+    # Up to SAMPLE_URLS URLs per error reason, so an operator sees which pages failed, not only how many.
+    error_samples: dict[str, list[str]] = field(default_factory=dict)
+    # Entries on each column's first list page that lists any: the same count whatever the mode, so health
+    # compares runs fairly.
+    first_page_entries: dict[str, int] = field(default_factory=dict)
+    stats: dict[str, float] = field(default_factory=dict)  # Scrapy's own numeric stats (elapsed_time_seconds, …)
 
     def count(self, name: str) -> int:
         """One counter, 0 when the crawl never counted it."""
@@ -303,6 +309,10 @@ class SiteReport:
     new_ids: list[str] = field(default_factory=list)
     changed_ids: list[str] = field(default_factory=list)
     removed_ids: list[str] = field(default_factory=list)
+    error_samples: dict[str, list[str]] = field(default_factory=dict)  # reason -> a few URLs that failed so
+    first_page_entries: dict[str, int] = field(default_factory=dict)  # column -> entries on its first list page
+    scrapy_stats: dict[str, float] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per phase: crawl, ingest
 
     def skip(self, reason: str, n: int = 1) -> None:
         """Count a page left out, by reason."""

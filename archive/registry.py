@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from difflib import get_close_matches
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -35,18 +36,34 @@ def load_sites(path: str | Path = DEFAULT_REGISTRY) -> list[Site]:
         raise RegistryError(f"no site registry at {path}")
     sites: list[Site] = []
     for file in files:
-        rows = yaml.safe_load(file.read_text(encoding="utf-8")) or []
-        if isinstance(rows, dict):
-            rows = rows.get("sites", [])
+        rows = _read_rows(file)
         for row in rows:
             _check_schema(row, file)
             site = _site_from_row(row, file)
-            problems = site_problems(site)
+            try:
+                problems = site_problems(site)
+            except ValueError as exc:  # urlsplit on a malformed URL, e.g. an unclosed IPv6 bracket
+                raise RegistryError(f"{file}: site {site.id}: bad URL ({exc}); fix its base_url or columns") from None
             if problems:
                 raise RegistryError(f"{file}: site {site.id}: {'; '.join(problems)}")
             sites.append(site)
     _check_unique(sites)
     return sites
+
+
+def _read_rows(file: Path) -> list:
+    """A registry file's rows: a YAML list, or a mapping with a `sites` list."""
+    try:
+        rows = yaml.safe_load(file.read_text(encoding="utf-8")) or []
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        reason = " ".join(str(exc).split())[:160]
+        raise RegistryError(f"{file}: not a readable YAML registry file ({reason}); fix the file or pass "
+                            "--registry with another one") from None
+    if isinstance(rows, dict):
+        rows = rows.get("sites", [])
+    if not isinstance(rows, list):
+        raise RegistryError(f"{file}: a registry file holds a list of site rows, not {type(rows).__name__}")
+    return rows
 
 
 def site_problems(site: Site) -> list[str]:
@@ -131,7 +148,9 @@ def select_sites(sites: list[Site], ids: Iterable[str] | None) -> list[Site]:
     by_id = {s.id: s for s in sites}
     missing = [i for i in wanted if i not in by_id]
     if missing:
-        raise RegistryError(f"unknown site id(s): {', '.join(missing)}")
+        close = [m for i in missing for m in get_close_matches(i, by_id, n=1)]
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise RegistryError(f"unknown site id(s): {', '.join(missing)}{hint} (`wjw sites list` shows them all)")
     return [by_id[i] for i in wanted]
 
 

@@ -9,6 +9,7 @@ import typer
 
 from archive.store import StoreError
 from cli.common import DEFAULT_STORE, console, fail, open_or_fail
+from cli.errors import os_error
 
 
 def register(app: typer.Typer) -> None:
@@ -53,9 +54,11 @@ def export(
     chosen = corpus_filter(year, province, city, level, status, include_duplicates=include_duplicates)
     try:
         # Read-only commands may read an unversioned bucket: only writing there loses history.
-        result = export_corpus(open_or_fail(store, allow_unversioned=True), out, fmt, as_of, chosen)
+        result = export_corpus(open_or_fail(store, allow_unversioned=True, must_exist=True), out, fmt, as_of, chosen)
     except (ManifestError, StoreError, FilterError, ExportError) as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot export to {out}/: {os_error(exc)}")
     print(f"exported {result.documents} documents as {len(result.files)} {fmt} file(s) to {out}/")
 
 
@@ -77,7 +80,7 @@ def search(
     from archive.corpus.select import FilterError
 
     chosen = corpus_filter(year, province, city, level, status, include_duplicates=include_duplicates)
-    target = open_or_fail(store, allow_unversioned=True)
+    target = open_or_fail(store, allow_unversioned=True, must_exist=True)
     try:
         with console.status("updating the search index…"):
             opened = open_index(target, index)
@@ -108,7 +111,7 @@ def gaps(
 
     from archive.corpus.manifest import ManifestError, read_manifest
 
-    target = open_or_fail(store, allow_unversioned=True)
+    target = open_or_fail(store, allow_unversioned=True, must_exist=True)
     try:
         series = corpus_gaps(list(read_manifest(target)), site=site, year=year)
     except (GapsError, ManifestError, StoreError) as exc:
@@ -132,7 +135,7 @@ def serve(
     import uvicorn
     from archive.corpus.web import create_app
 
-    target = open_or_fail(store, allow_unversioned=True)
+    target = open_or_fail(store, allow_unversioned=True, must_exist=True)
     try:
         web = create_app(target, index)
     except StoreError as exc:

@@ -1,4 +1,4 @@
-"""What the wjw DAGs share: defaults, the manifest Asset, the crawl pool, and the three crawl-run tasks.
+"""What the wjw DAGs share: defaults, the manifest Asset, the crawl pool, and the four crawl-run tasks.
 
 Configuration and wiring only. Each task body imports `archive` when it runs,
 so parsing a DAG file costs no more than importing Airflow's SDK; the Airflow
@@ -123,19 +123,54 @@ def crawl(chunk: list[dict]) -> list[dict]:
     leases = LeaseBook(store, archive_run_id(context), ttl=LEASE_TTL)
     results = []
     for row in chunk:
-        # A site another run holds is not waited for: this task holds the chunk's earlier sites until publish,
-        # and two runs each waiting for the other's would never end. It is skipped, counted, for tomorrow.
-        outcome = crawl_one(Site.from_dict(row), store, leases.run_id, options, leases, wait_s=0)
-        if outcome is None:
-            results.append({"site_id": row["id"], "failed": None, "skipped": {"leased_by_other_run": 1}})
-            continue
-        if not isinstance(outcome, SiteReport):
-            results.append(outcome.to_dict())
-            continue
-        if outcome.failed and ti.try_number <= ti.max_tries:
-            raise RuntimeError(outcome.failed)  # Airflow retries the chunk after a backoff
-        results.append({"site_id": row["id"], "failed": outcome.failed, "skipped": outcome.skipped})
+        try:
+            # A site another run holds is not waited for: this task holds the chunk's earlier sites until publish,
+            # and two runs each waiting for the other's would never end. It is skipped, counted, for tomorrow.
+            outcome = crawl_one(Site.from_dict(row), store, leases.run_id, options, leases, wait_s=0)
+            if outcome is None:
+                results.append({"site_id": row["id"], "failed": None, "skipped": {"leased_by_other_run": 1}})
+                continue
+            if not isinstance(outcome, SiteReport):
+                results.append(outcome.to_dict())
+                continue
+            if outcome.failed and ti.try_number <= ti.max_tries:
+                raise RuntimeError(outcome.failed)  # Airflow retries the chunk after a backoff
+            results.append({"site_id": row["id"], "failed": outcome.failed, "skipped": outcome.skipped})
+        finally:
+            stream_crawl_log(store, leases.run_id, row["id"])
     return results
+
+
+def stream_crawl_log(store, run_id: str, site_id: str) -> None:
+    """Copy a site's crawl log, kept in the store, into this task's log, so the Airflow UI shows it."""
+    import logging
+
+    from archive.run.logs import log_lines
+
+    log = logging.getLogger("wjw.crawl")
+    for line in log_lines(store, run_id, site_id):
+        log.info("[%s] %s", site_id, line)
+
+
+@task
+def check(summary: dict) -> dict:
+    """The run's last word: tell the operator about failed and flagged sites, and fail the run if any site failed.
+
+    Publishing archives whatever the sites that answered gave; this task makes
+    a night with failed sites a failed DAG run in the UI, instead of a green
+    one nobody reads.
+    """
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from wjw_alerts import OperatorAlert, alert_text
+
+    failed = summary.get("failed_sites") or {}
+    if failed or summary.get("health_flags"):
+        OperatorAlert(summary).notify(get_current_context())
+    if failed:
+        # No retry: the sites failed in crawl, a retry here would only send the alert again.
+        raise AirflowFailException(alert_text(summary))
+    return summary
 
 
 @task(outlets=[MANIFEST_ASSET], trigger_rule="all_done")
@@ -171,4 +206,4 @@ def publish(crawls, chunks: list[list[dict]]) -> dict:
     }
     return {"run_id": report.run_id, "report_key": report_key(report.run_id), "manifest_key": report.manifest_key,
             "documents": report.documents_total, "new": report.total("new"), "changed": report.total("changed"),
-            "failed_sites": failed}
+            "failed_sites": failed, "health_flags": report.health_flags}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag
 
-from wjw_common import COMMON_PARAMS, DEFAULT_ARGS, crawl, plan_sites, publish
+from wjw_common import COMMON_PARAMS, DEFAULT_ARGS, check, crawl, plan_sites, publish
 
 
 @dag(
@@ -34,7 +34,7 @@ from wjw_common import COMMON_PARAMS, DEFAULT_ARGS, crawl, plan_sites, publish
 def wjw_nightly():
     """Crawl, extract, dedup and store every enabled site."""
     chunks = plan_sites()
-    publish(crawl.expand(chunk=chunks), chunks)
+    check(publish(crawl.expand(chunk=chunks), chunks))
 
 
 wjw_nightly()

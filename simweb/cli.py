@@ -11,14 +11,15 @@ from archive.registry import sites_from_rows
 from archive.run.crawl import CrawlOptions
 from cli.common import (
     DEFAULT_STORE,
+    DEFAULT_WORKERS,
     check_render,
     console,
     exit_for,
-    fail,
     open_or_fail,
     print_report,
     run_sites,
 )
+from cli.errors import fail
 
 simweb_app = typer.Typer(help="The simulated web of health-commission sites.", no_args_is_help=True)
 
@@ -34,15 +35,17 @@ def demo(
     out: Path = typer.Option(Path("wjw-export"), help="Where to export the texts."),
     day: int = typer.Option(0, help="The simulated day to crawl."),
     port: int = typer.Option(8477, help="Port of the simulated sites; keep it fixed so their URLs (and doc ids) are stable."),
-    workers: int = typer.Option(4, help="Sites crawled at the same time (each its own process)."),
+    workers: int = typer.Option(DEFAULT_WORKERS, min=1, help="Sites crawled at the same time (each its own process)."),
     render: bool = typer.Option(False, help="Send the pages of sites marked render: true through Chromium."),
 ) -> None:
     """Start the simulated sites, archive them, export the texts: the whole job, offline."""
     from archive.corpus.export import export_txt
-    from simweb import LOOPBACK_CRAWL_SETTINGS, SimWeb, build_world
+    from simweb import LOOPBACK_CRAWL_SETTINGS
 
+    if day < 0:
+        fail(f"--day must be 0 or more, not {day}")
     target = open_or_fail(store)
-    with SimWeb(build_world(), day=day, port=port) as web:
+    with _serving(day, port) as web:
         sites = sites_from_rows(web.registry_rows())
         check_render(sites, render)
         console.print(f"simweb: {len(sites)} simulated sites on {web.base_url(sites[0].id)} …")
@@ -52,6 +55,17 @@ def demo(
     files = export_txt(target, out)
     print(f"export: {len(files)} text files in {out.resolve()}/")
     exit_for(report)
+
+
+def _serving(day: int, port: int):
+    """The simulated web on `port`, or one line saying the port is taken."""
+    from simweb import SimWeb, build_world
+
+    try:
+        return SimWeb(build_world(), day=day, port=port)
+    except OSError as exc:
+        fail(f"port {port}: {exc.strerror or exc}; another `wjw demo` or `wjw simweb serve` may hold it: "
+             "stop it or pass --port with a free port")
 
 
 @simweb_app.command("serve")

@@ -40,6 +40,7 @@ from spiders.render import SETTLE_SECONDS, failure_of, render_meta
 # Column histories longer than this are a trap (an endless calendar, a pager
 # that loops), not a real list: no commission has published 1000 pages of plans.
 MAX_LIST_PAGES = 1000
+SAMPLE_URLS = 3  # URLs kept per error reason: enough to open one and see the pattern
 
 
 
@@ -82,6 +83,8 @@ class ColumnSpider(Spider):
         self.counts: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
+        self.error_samples: dict[str, list[str]] = {}
+        self.first_page_entries: Counter[str] = Counter()
         self.candidates: set[str] = set()  # detail URLs queued, so a page listed twice is fetched once
         self._tracking_seen: set[str] = set()
         self.listed: set[str] = set()
@@ -140,7 +143,7 @@ class ColumnSpider(Spider):
     def request_dropped(self, request: Request, spider: Spider) -> None:
         """A request the duplicate filter refused: a redirect back to a URL already fetched is a loop."""
         if request.meta.get("redirect_times"):
-            self.errors["redirect_loop"] += 1
+            self._error("redirect_loop", request.url)
         else:
             self.skipped["duplicate_url"] += 1
 
@@ -180,11 +183,16 @@ class ColumnSpider(Spider):
         try:
             page = self._parse_page(response)
         except ValueError as exc:  # JSON or markup the family's parser cannot read
-            self.errors["unparseable_list"] += 1
+            self._error("unparseable_list", response.url)
             self.logger.warning("%s: list page %s unreadable: %s", self.site.id, response.url, exc)
             return
         if not page.entries and not page.next_requests:
             self.skipped["empty_list_page"] += 1
+        # The first page that lists anything: a JS-driven CMS (jpaas) serves an empty shell before its data page.
+        if page.entries and not self.first_page_entries.get(column):
+            self.first_page_entries[column] = len(page.entries)
+        elif response.meta["wjw_page_no"] == 1:
+            self.first_page_entries.setdefault(column, 0)
         self._count_tracking_links(response)
         fresh = 0
         out_of_range = 0
@@ -322,20 +330,30 @@ class ColumnSpider(Spider):
     def _blocked(self, response: Response) -> bool:
         reason = blocked_reason(response.status, response.body)
         if reason:
-            self.errors["blocked_by_waf"] += 1
+            self._error("blocked_by_waf", response.url)
             self.logger.warning("%s: %s is a %s page, not content", self.site.id, response.url, reason)
         return reason is not None
 
     def on_error(self, failure: Failure) -> None:
         """Count a failed request by reason, naming the URL in the log."""
         reason = _failure_reason(failure)
-        self.errors[reason] += 1
+        self._error(reason, failure.request.url)
         self.logger.warning("%s: %s failed: %s", self.site.id, failure.request.url, reason)
 
-    def summary(self, counts: dict[str, int], finish_reason: str | None = None) -> CrawlSummary:
-        """Per-site counters for the run report, with the crawler's own `counts` added."""
+    def _error(self, reason: str, url: str) -> None:
+        """Count a failure by reason, keeping the first few URLs so the report can name them."""
+        self.errors[reason] += 1
+        samples = self.error_samples.setdefault(reason, [])
+        if len(samples) < SAMPLE_URLS and url not in samples:
+            samples.append(url)
+
+    def summary(self, counts: dict[str, int], finish_reason: str | None = None,
+                stats: dict[str, float] | None = None) -> CrawlSummary:
+        """Per-site counters for the run report, with the crawler's own `counts` and Scrapy's `stats` added."""
         return CrawlSummary(site_id=self.site.id, counts=dict(self.counts) | counts, skipped=dict(self.skipped),
-                            errors=dict(self.errors), listed=tuple(sorted(self.listed)), finish_reason=finish_reason)
+                            errors=dict(self.errors), listed=tuple(sorted(self.listed)), finish_reason=finish_reason,
+                            error_samples=self.error_samples, first_page_entries=dict(self.first_page_entries),
+                            stats=stats or {})
 
 
 def request_url(url: str, response: Response) -> str:

@@ -64,7 +64,9 @@ def crawl(job: CrawlJob) -> CrawlSummary:
         counts["browser_requests"] = (stats.get("playwright/request_count", 0)
                                       - stats.get("playwright/request_count/aborted", 0))
         counts["browser_requests_refused"] = stats.get("playwright/request_count/aborted", 0)
-    return crawler.spider.summary(counts, finish_reason=stats.get("finish_reason"))
+    numeric = {name: value for name, value in stats.items()
+               if isinstance(value, (int, float)) and not isinstance(value, bool)}
+    return crawler.spider.summary(counts, finish_reason=stats.get("finish_reason"), stats=numeric)
 
 
 def main(argv: list[str]) -> int:

@@ -22,6 +22,7 @@ from archive.run import killpoints
 from archive.run.captures import append_summary
 from archive.run.recover import load_or_rebuild
 from archive.scratch import scratch
+from archive.run.logs import save_log
 from archive.store import Store
 from archive.store.keys import warc_key
 from archive.store.state import SiteState
@@ -151,6 +152,7 @@ def crawl_site(site: Site, store: Store, run_id: str, options: CrawlOptions = Cr
                 )
             except subprocess.TimeoutExpired:
                 raise CrawlError(f"site {site.id}: crawl still running after {CRAWL_TIMEOUT_S} s; stopped") from None
+        save_log(store, run_id, site.id, log_path)
         summary_path = Path(job.summary_path)
         if proc.returncode != 0 or not summary_path.exists():
             tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]

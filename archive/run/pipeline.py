@@ -59,8 +59,12 @@ def crawl_sites(
     def one(site: Site) -> CrawlResult | SiteReport | None:
         return crawl_one(site, store, run_id, options, leases, progress, wait_s=lease_wait_s)
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
         return list(pool.map(one, list(sites)))
+    finally:
+        # On Ctrl-C start no further site; the running ones finish (their crawl got the same SIGINT).
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def crawl_one(
@@ -175,6 +179,7 @@ def ingest_crawls(
         site_report = site_report_from_summary(crawl)
         warn = lambda message, site_id=crawl.site_id: progress(f"{site_id}: {message}")  # noqa: E731
         todo = [*crawl.recovered, crawl.warc_key]
+        ingest_started = time.monotonic()
         try:
             leases.take(crawl.site_id)
             while todo:
@@ -189,9 +194,11 @@ def ingest_crawls(
         except Exception as exc:  # noqa: BLE001 - one site's fault (store, disk, hostile bytes) is that site's
             log.debug("site %s: ingest failed", crawl.site_id, exc_info=True)
             site_report.failed = f"ingest failed: {one_line(exc)}"
+        site_report.seconds["ingest"] = round(time.monotonic() - ingest_started, 2)
         leases.give_back(crawl.site_id, unfinished=todo)
         reports.append(site_report)
-        progress(f"{crawl.site_id}: {site_report.new} new, {site_report.changed} changed")
+        progress(f"{crawl.site_id}: {site_report.new} new, {site_report.changed} changed, "
+                 f"{sum(site_report.errors.values())} errors")
     relink_clusters(store, index, {s.site_id: s for s in reports})
     report.sites.extend(reports)
 
@@ -227,6 +234,11 @@ def site_report_from_summary(crawl: CrawlResult) -> SiteReport:
     for reason, n in summary.errors.items():
         report.error(reason, n)
     report.failed = unreachable_reason(summary)
+    report.error_samples = {reason: list(urls) for reason, urls in summary.error_samples.items()}
+    report.first_page_entries = dict(summary.first_page_entries)
+    report.scrapy_stats = dict(summary.stats)
+    if "elapsed_time_seconds" in summary.stats:
+        report.seconds["crawl"] = round(float(summary.stats["elapsed_time_seconds"]), 2)
     return report
 
 

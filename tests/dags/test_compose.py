@@ -87,7 +87,7 @@ def test_stack_creates_the_crawl_pool_and_a_versioned_bucket_the_dags_use(stack)
     init = " ".join(services["airflow-init"]["command"])
     assert "airflow db migrate" in init and "airflow pools set wjw_crawl" in init
     bucket_init = " ".join(services["minio-init"]["command"])
-    assert services["minio"]["image"].startswith("minio/minio")
+    assert services["minio"]["image"].startswith("quay.io/minio/minio:RELEASE.")
     assert "mc mb --ignore-existing local/wjw-archive" in bucket_init
     assert "mc version enable local/wjw-archive" in bucket_init
     env = services["airflow-worker"]["environment"]
@@ -101,3 +101,13 @@ def test_image_installs_from_the_uv_lock():
     assert "uv sync --frozen --no-dev --extra production" in dockerfile
     for folder in ("archive", "spiders", "dags", "sites", "schemas"):
         assert f"COPY {folder} ./{folder}" in dockerfile
+
+
+def test_every_image_but_the_one_built_here_is_pinned(stack):
+    """`latest` moves under a running archive: every pulled image names a release or a major version."""
+    for name, service in stack["services"].items():
+        if "build" in service:
+            continue  # wjw:latest is built from this checkout, not pulled
+        image = service["image"]
+        assert ":" in image and not image.endswith(":latest"), (name, image)
+    assert stack["services"]["minio-init"]["image"].startswith("quay.io/minio/mc:RELEASE.")

@@ -6,6 +6,7 @@ and database never leak into the rest of the suite.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 import yaml
 
 from archive.run.browser import RenderUnavailable, find_chromium
+from archive.store.keys import log_key
 from tests.simweb_helpers import FAST, plan_urls, site_of_family
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +90,8 @@ for dag_id, conf in {runs!r}:
         row = session.scalars(XComModel.get_many(run_id=run.run_id, dag_ids=dag_id, task_ids="publish",
                                                  key="return_value")).first()
         value = XComModel.deserialize_value(row) if row is not None else None
-    print("RESULT " + json.dumps({{"dag_id": dag_id, "state": str(run.state), "publish": value}}))
+    tasks = {{ti.task_id: str(ti.state) for ti in run.get_task_instances() if ti.map_index < 0}}
+    print("RESULT " + json.dumps({{"dag_id": dag_id, "state": str(run.state), "publish": value, "tasks": tasks}}))
 """
     proc = run_python(code, env)
     assert proc.returncode == 0, proc.stderr[-4000:]
@@ -108,6 +111,34 @@ class _AlwaysFails(BaseHTTPRequestHandler):
 
     def log_message(self, *args) -> None:
         pass
+
+
+class AlertHook:
+    """A webhook on loopback that keeps what the alert notifier posts to it."""
+
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                hook.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def __enter__(self) -> AlertHook:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 @pytest.fixture
@@ -172,15 +203,24 @@ def test_nightly_archives_every_site_and_names_the_one_that_fails(airflow_env, s
     conf = {"store": s3_store.uri, "registry": str(registry), "crawl_settings": dict(FAST),
             "render": chromium_available()}
 
-    [result] = run_dags(airflow_env | s3_store.env, [("wjw_nightly", conf)])
+    with AlertHook() as hook:
+        alerts = {"AIRFLOW_CONN_WJW_ALERTS": json.dumps({"conn_type": "http", "host": hook.url})}
+        [result] = run_dags(airflow_env | s3_store.env | alerts, [("wjw_nightly", conf)])
 
-    assert result["state"] == "success"
+    # Everything that answered is published; the last task fails the run, visibly, and tells the operator.
+    assert result["state"] == "failed"
+    assert result["tasks"]["publish"] == "success" and result["tasks"]["check"] == "failed", result["tasks"]
+    [alert] = hook.received
+    assert alert["failed_sites"].keys() == {"sim-down-wjw"} and "FAILED sim-down-wjw" in alert["text"]
+    assert "wjw runs show" in alert["text"]
     published = result["publish"]
     assert list(published["failed_sites"]) == ["sim-down-wjw"]
     assert "http_500" in published["failed_sites"]["sim-down-wjw"]
     report = json.loads(s3_store.get(published["report_key"]))
     by_site = {s["site_id"]: s for s in report["sites"]}
     assert set(by_site) == {s.id for s in sites} | {"sim-down-wjw"}
+    down_log = gzip.decompress(s3_store.get(log_key(report["run_id"], "sim-down-wjw"))).decode()
+    assert "sim-down-wjw" in down_log and "http_500" in down_log  # the crawl's own log, kept beside the report
     assert by_site["sim-down-wjw"]["errors"].get("http_500", 0) >= 1
     for site in sites:
         assert by_site[site.id]["failed"] is None and by_site[site.id]["new"] > 0, by_site[site.id]
@@ -206,6 +246,7 @@ def test_backfill_archives_exactly_the_years_asked_then_reextracts(airflow_env, 
     backfill, reextracted = run_dags(airflow_env | s3_store.env, [("wjw_backfill", conf), ("wjw_backfill", again)])
 
     assert backfill["state"] == "success", backfill
+    assert backfill["tasks"]["check"] == "success"
     archived = {json.loads(s3_store.get(k))["source_url"] for k in s3_store.list("docs/")}
     assert archived == expected
     assert backfill["publish"]["new"] == len(expected) and not backfill["publish"]["failed_sites"]

@@ -26,6 +26,10 @@ def test_backfill_fetches_every_plan_and_no_other_detail_page(simweb, local_stor
     assert fetched == plan_urls(simweb, site.id)
     assert result.summary.skipped.get("not_a_work_plan", 0) > 0
     assert result.summary.counts["list_pages"] > 1  # paged past the first list page
+    # What health compares: each column's first page of entries, the same however deep the crawl went.
+    assert set(result.summary.first_page_entries) == {c.name for c in site.columns}
+    assert all(n > 0 for n in result.summary.first_page_entries.values())
+    assert result.summary.stats["downloader/request_count"] >= len(fetched)
 
 
 def test_hanweb_pages_through_dataproxy(simweb, local_store):
@@ -61,6 +65,8 @@ def test_robots_txt_is_obeyed(simweb, local_store):
     fetched = {c.url for c in captures}
     assert not fetched & {t["url"] for t in disallowed}
     assert result.summary.errors.get("robots_disallowed", 0) > 0
+    samples = result.summary.error_samples["robots_disallowed"]
+    assert samples and set(samples) <= {t["url"] for t in disallowed} | {c.url for c in site.columns}
 
 
 def test_user_agent_names_the_project(simweb, local_store):
