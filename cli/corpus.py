@@ -9,7 +9,7 @@ import typer
 
 from archive.store import StoreError
 from cli.common import DEFAULT_STORE, console, fail, open_or_fail
-from cli.errors import os_error
+from cli.errors import check_choice, os_error
 
 
 def register(app: typer.Typer) -> None:
@@ -24,8 +24,7 @@ def corpus_filter(year, province, city, level, status, doc_type=None, include_du
     """The shared filter options as a CorpusFilter, failing in one line on a status that does not exist."""
     from archive.corpus.select import STATUSES, CorpusFilter
 
-    if status not in STATUSES:
-        fail(f"--status {status!r} is not one of {', '.join(STATUSES)}")
+    check_choice("--status", status, STATUSES)
     return CorpusFilter(year=year, province=province, city=city, level=level, status=status, doc_type=doc_type,
                         include_duplicates=include_duplicates)
 
@@ -49,13 +48,17 @@ def export(
     from archive.corpus.manifest import ManifestError
     from archive.corpus.select import FilterError
 
-    if fmt not in FORMATS:
-        fail(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+    check_choice("--format", fmt, FORMATS)
     chosen = corpus_filter(year, province, city, level, status, include_duplicates=include_duplicates)
     try:
         # Read-only commands may read an unversioned bucket: only writing there loses history.
         result = export_corpus(open_or_fail(store, allow_unversioned=True, must_exist=True), out, fmt, as_of, chosen)
-    except (ManifestError, StoreError, FilterError, ExportError) as exc:
+    except ManifestError as exc:
+        from archive.corpus.runs import run_ids  # noqa: PLC0415
+
+        known = run_ids(open_or_fail(store, allow_unversioned=True))
+        fail(f"{exc}" + (f"; runs in this store: {', '.join(known[-5:])}" if as_of and known else ""))
+    except (StoreError, FilterError, ExportError) as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"cannot export to {out}/: {os_error(exc)}")

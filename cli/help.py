@@ -26,6 +26,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "wjw simweb serve": ("wjw simweb serve --day 2 --port 8477",),
     "wjw simweb check": ("wjw simweb check --day 1 --truth-out truth.jsonl",),
     "wjw simweb truth": ("wjw simweb truth --day 0 --out truth.jsonl",),
+    "wjw search": ("wjw search 家庭医生 --store wjw-data", "wjw search 卫生应急 --province 湖北省 --year 2023 --json"),
+    "wjw gaps": ("wjw gaps --store wjw-data --site hb-wjw", "wjw gaps --year 2023 --json"),
+    "wjw serve": ("wjw serve --store wjw-data --port 8480",),
+    "wjw state": ("wjw state rebuild hb-wjw --store wjw-data",),
+    "wjw state rebuild": ("wjw state rebuild hb-wjw --store wjw-data", "wjw state rebuild   # every site"),
     "wjw demo": ("wjw demo", "wjw demo --day 2 --render --store /tmp/wjw-demo"),
 }
 
