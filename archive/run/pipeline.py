@@ -99,7 +99,9 @@ def crawl_one(
 
 
 def one_line(exc: BaseException) -> str:
-    """An error as one line for the run report: its message's first line, or its type."""
+    """An error as one line for the run report: its message's first line (an OSError's with its file), or its type."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
 
