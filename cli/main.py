@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from archive.families import CMS_FAMILIES
 from archive.records import Site
 from archive.registry import DEFAULT_REGISTRY, RegistryError, load_sites, select_sites
 from archive.run.crawl import CrawlOptions
@@ -193,7 +194,7 @@ def sites_list(
     registry: Path = typer.Option(DEFAULT_REGISTRY, help="Site registry: a directory of YAML files or one file."),
     province: Optional[str] = typer.Option(None, help="Only sites in this province (湖北 or 湖北省)."),
     level: Optional[str] = typer.Option(None, help="Only sites of this level: national, province, city, county."),
-    cms: Optional[str] = typer.Option(None, help="Only sites of this CMS family (trs, hanweb, jpaas, gkmlpt, vsb, generic)."),
+    cms: Optional[str] = typer.Option(None, help=f"Only sites of this CMS family ({', '.join(CMS_FAMILIES)})."),
 ) -> None:
     """List registry sites, one a line: id, level, region code, CMS, columns, flags, name."""
     rows = [s for s in _registry(registry)
@@ -264,12 +265,12 @@ def sites_health(
         raise typer.Exit(1)
 
 
-from simweb.cli import register as _register_simweb  # noqa: E402  (the simulation registers its own commands)
+from simweb.cli import register as _register_simweb
 
 _register_simweb(app)
 
 
-from cli.state import state_app  # noqa: E402
+from cli.state import state_app
 
 app.add_typer(state_app, name="state")
 
