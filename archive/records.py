@@ -10,10 +10,11 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from archive.families import CMS_FAMILIES
+
 SCHEMA_VERSION = 1
 
 LEVELS = ("national", "province", "city", "county")
-CMS_FAMILIES = ("trs", "hanweb", "jpaas", "gkmlpt", "vsb", "generic")
 
 
 @dataclass(frozen=True)

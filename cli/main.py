@@ -317,7 +317,7 @@ from cli.corpus import register as _register_corpus  # noqa: E402  (export, sear
 _register_corpus(app)
 
 
-from cli.state import state_app  # noqa: E402
+from cli.state import state_app
 
 app.add_typer(state_app, name="state")
 

@@ -1,11 +1,17 @@
-"""The CMS families, by the name the registry rows use, and the module that renders each site."""
+"""The CMS families, by the name the registry rows use, and the module that renders each site.
 
+The names come from the families the spiders know (archive/families.json, written from spiders/platforms/):
+each has a simweb module of the same name, so a family added there and not here fails at import.
+"""
+
+from importlib import import_module
 from types import ModuleType
 
-from simweb import generic, gkmlpt, hanweb, jpaas, mechanics, trs, vsb
+from archive.families import CMS_FAMILIES
+from simweb import mechanics
 from simweb.model import Site
 
-FAMILIES = {"trs": trs, "hanweb": hanweb, "jpaas": jpaas, "gkmlpt": gkmlpt, "vsb": vsb, "generic": generic}
+FAMILIES: dict[str, ModuleType] = {name: import_module(f"simweb.{name}") for name in CMS_FAMILIES}
 
 
 def family_of(site: Site) -> ModuleType:

@@ -11,7 +11,19 @@ from datetime import date
 
 from simweb import plain
 from simweb.model import Column, Document, Site, World
-from simweb.pages import Response, encode_page, esc, footer_lines, paragraphs_html, standard_meta
+from simweb.pages import (
+    Response,
+    encode_page,
+    esc,
+    footer_lines,
+    paragraphs_html,
+    standard_meta,
+)
+
+# The family's two columns on a simulated site: (key, name, section, unit id); {a}, {b} are the site's column ids.
+COLUMNS = (("gzdt/wjdt", "卫健动态", "工作动态", 0), ("zwgk/ghjh", "规划计划", "政务公开", 0))
+# Who the footer names as the site's technical supporter (技术支持), one per site.
+TECH = ("{region}信息中心", "北京采招汇科技有限公司")
 
 PORTAL_LIST = re.compile(r"^/(?P<column>[a-z]+/[a-z]+)/list(?:_(?P<page>[1-9]\d*))?\.html$")
 AGGREGATOR_LIST = "/zbxx/list"

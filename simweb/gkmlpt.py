@@ -10,6 +10,11 @@ from simweb import plain
 from simweb.model import Column, Document, Site, World
 from simweb.pages import Response, encode_page, esc
 
+# The family's two columns on a simulated site: (key, name, section, unit id); {a}, {b} are the site's column ids.
+COLUMNS = (("{a}", "通知公告", "政府信息公开", 0), ("{b}", "规划计划", "政府信息公开", 0))
+# Who the footer names as the site's technical supporter (技术支持), one per site.
+TECH = ("数字广东网络建设有限公司", "{region}政务服务数据管理局")
+
 API = re.compile(r"^/gkmlpt/api/all/(?P<cat>\d+)$")
 PAGE_SIZE = 20
 CHINA_TIME = timezone(timedelta(hours=8))

@@ -7,7 +7,19 @@ from urllib.parse import quote
 
 from simweb import plain
 from simweb.model import Column, Document, Paragraph, Revision, Site, World
-from simweb.pages import Response, encode_page, esc, footer_lines, paragraphs_html, table_date
+from simweb.pages import (
+    Response,
+    encode_page,
+    esc,
+    footer_lines,
+    paragraphs_html,
+    table_date,
+)
+
+# The family's two columns on a simulated site: (key, name, section, unit id); {a}, {b} are the site's column ids.
+COLUMNS = (("{a}", "通知公告", "政务公开", 0), ("{b}", "规划计划", "政府信息公开", 0))
+# Who the footer names as the site's technical supporter (技术支持), one per site.
+TECH = ("南京大汉网络有限公司", "大汉软件股份有限公司")
 
 COLUMN_PAGE = re.compile(r"^/col/col(?P<column>\d+)/index\.html$")
 GET_PROXY = "/module/web/jpage/dataproxy.jsp"

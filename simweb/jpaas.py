@@ -10,6 +10,11 @@ from simweb import plain
 from simweb.model import Column, Document, Site, World
 from simweb.pages import Response, encode_page, esc
 
+# The family's two columns on a simulated site: (key, name, section, unit id); {a}, {b} are the site's column ids.
+COLUMNS = (("{a}", "通知公告", "政务公开", 0), ("{b}", "规划计划", "政府信息公开", 0))
+# Who the footer names as the site's technical supporter (技术支持), one per site.
+TECH = ("浙江省大数据发展中心", "{region}数据资源管理局")
+
 API = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 COLUMN_PAGE = re.compile(r"^/col/col(?P<column>\d+)/index\.html$")
 PAGE_SIZE = 15

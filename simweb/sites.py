@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+from simweb.families import FAMILIES
 from simweb.model import Column, Site
 
 V1_SITES: tuple[Site, ...] = (
@@ -196,15 +197,6 @@ V1_SITES: tuple[Site, ...] = (
 )
 
 
-# Column layouts per family: (key, name, section, unit id).
-_COLUMNS = {
-    "trs": (("tzgg", "通知公告", "政务公开", 0), ("xxgk/ghjh", "规划计划", "信息公开", 0)),
-    "hanweb": (("{a}", "通知公告", "政务公开", 0), ("{b}", "规划计划", "政府信息公开", 0)),
-    "jpaas": (("{a}", "通知公告", "政务公开", 0), ("{b}", "规划计划", "政府信息公开", 0)),
-    "gkmlpt": (("{a}", "通知公告", "政府信息公开", 0), ("{b}", "规划计划", "政府信息公开", 0)),
-    "vsb": (("xwzx/tzgg", "通知公告", "新闻中心", 1), ("zwgk/ghjh", "规划计划", "政务公开", 2)),
-}
-
 # id, name, short, level, province, city, county, GB/T 2260 code, cms, host, 文号 prefix, options
 _ROWS: tuple[tuple, ...] = (
     ("sim-nhc", "国家卫生健康委员会", "全国", "national", None, None, None, "100000", "trs", "www.nhc.gov.cn", "国卫办",
@@ -262,14 +254,6 @@ _ROWS: tuple[tuple, ...] = (
      {"since": 2017}),
 )
 
-_TECH = {
-    "trs": ("拓尔思信息技术股份有限公司", "{region}大数据中心", "中国电信{short}分公司"),
-    "hanweb": ("南京大汉网络有限公司", "大汉软件股份有限公司"),
-    "jpaas": ("浙江省大数据发展中心", "{region}数据资源管理局"),
-    "gkmlpt": ("数字广东网络建设有限公司", "{region}政务服务数据管理局"),
-    "vsb": ("博达软件", "{short}信息技术服务中心"),
-    "generic": ("{region}信息中心", "北京采招汇科技有限公司"),
-}
 _ICP_PREFIX = {"湖北": "鄂", "辽宁": "辽", "重庆": "渝", "贵州": "黔", "西藏": "藏", "河南": "豫", "上海": "沪", "江苏": "苏", "天津": "津",
                "陕西": "陕", "江西": "赣", "浙江": "浙", "广东": "粤", "宁夏": "宁", "新疆": "新", "黑龙江": "黑", "四川": "蜀", "山西": "晋",
                "山东": "鲁", "安徽": "皖", "湖南": "湘"}
@@ -303,19 +287,18 @@ def _make(row: tuple) -> Site:
         columns = options["columns"]
     elif cms == "generic" and options.get("shape") == "aggregator":
         columns = (Column("zbgg", "招标公告", "招标采购"), Column("hyzx", "行业资讯", "资讯中心"))
-    elif cms == "generic":
-        columns = (Column("gzdt/wjdt", "卫健动态", "工作动态"), Column("zwgk/ghjh", "规划计划", "政务公开"))
     else:
         columns = tuple(
             Column(key.format(**keys), col_name, section, unit_id=(1000 + _digits(site_id, key, 3)) if unit else
                    (5000000 + _digits(site_id, key, 6) if cms == "hanweb" else 0))
-            for key, col_name, section, unit in _COLUMNS[cms]
+            for key, col_name, section, unit in FAMILIES[cms].COLUMNS
         )
     if site_id == "sim-pc-wjj":
         # A county that keeps a linked 政策文件 column out of robots' reach.
         columns += (Column("zwgk/zcwj", "政策文件", "政务公开", unit_id=1099, robots_disallowed=True),)
     region = county or city or province or "国家"
-    tech = _TECH[cms][n % len(_TECH[cms])].format(short=short, region=region) if not options.get("shape") == "aggregator" else "北京采招汇科技有限公司"
+    techs = FAMILIES[cms].TECH
+    tech = techs[n % len(techs)].format(short=short, region=region) if not options.get("shape") == "aggregator" else "北京采招汇科技有限公司"
     return Site(
         id=site_id, name=name, former_name=_former(name), short=short,
         scope=options.get("scope", {"national": "全国", "province": "全省", "city": "全市", "county": "全县"}[level]

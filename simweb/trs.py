@@ -5,7 +5,21 @@ from __future__ import annotations
 import re
 
 from simweb.model import Column, Document, Paragraph, Revision, Site, World
-from simweb.pages import TABLE_FIELDS, Response, encode_page, esc, footer_lines, paragraphs_html, relative, table_date
+from simweb.pages import (
+    TABLE_FIELDS,
+    Response,
+    encode_page,
+    esc,
+    footer_lines,
+    paragraphs_html,
+    relative,
+    table_date,
+)
+
+# The family's two columns on a simulated site: (key, name, section, unit id); {a}, {b} are the site's column ids.
+COLUMNS = (("tzgg", "通知公告", "政务公开", 0), ("xxgk/ghjh", "规划计划", "信息公开", 0))
+# Who the footer names as the site's technical supporter (技术支持), one per site.
+TECH = ("拓尔思信息技术股份有限公司", "{region}大数据中心", "中国电信{short}分公司")
 
 LIST_PAGE = re.compile(r"^/(?P<column>.+)/index(?:_(?P<page>[1-9]\d*))?\.(?P<ext>s?html)$")
 

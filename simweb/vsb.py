@@ -9,6 +9,11 @@ from simweb import plain
 from simweb.model import Column, Site, World
 from simweb.pages import Response, encode_page, esc, relative
 
+# The family's two columns on a simulated site: (key, name, section, unit id); {a}, {b} are the site's column ids.
+COLUMNS = (("xwzx/tzgg", "通知公告", "新闻中心", 1), ("zwgk/ghjh", "规划计划", "政务公开", 2))
+# Who the footer names as the site's technical supporter (技术支持), one per site.
+TECH = ("博达软件", "{short}信息技术服务中心")
+
 PAGE = re.compile(r"^/(?P<column>[a-z]+/[a-z]+)(?:/(?P<number>[1-9]\d*))?\.htm$")
 
 

@@ -18,12 +18,12 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
 
-from spiders.platforms import parser_for, scripted
+from spiders.platforms import FAMILIES, parser_for, scripted
 
-# The request meta a parser reads back from the page after (JSON-safe): the data a script loads, a form's
-# page number, TRS's counting, jpaas's unit, Hanweb's dataproxy.
-CARRIED_META = ("wjw_list_data", "wjw_data_page", "wjw_data_size", "wjw_form_page", "wjw_trs_one_based",
-                "wjw_jpaas", "wjw_dataproxy", "wjw_page", "wjw_per_page")
+# The request meta a parser reads back from the page after (JSON-safe): the data a script loads and a form's
+# page number (scripted.py, pagers.py, any family), then each family's own (TRS's counting, Hanweb's dataproxy, ...).
+CARRIED_META = ("wjw_list_data", "wjw_data_page", "wjw_data_size", "wjw_form_page",
+                *(key for family in FAMILIES.values() for key in family.carried_meta))
 
 
 def parse_page(page: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Extract a document's text and metadata from one captured HTML page.
 
 Government CMSes mark the body of an article with a known container
-(TRS ``div.TRS_Editor``, Hanweb ``ZJEG_RSS`` comments, ``#zoom``, ...).
+(TRS ``div.TRS_Editor``, Hanweb ``ZJEG_RSS`` comments, ``#zoom``, ...): each family
+declares its own in spiders/platforms/<family>.py (read here from archive/families.json).
 When one is present we take the text from it directly: it is exact, where a
 generic extractor guesses. Otherwise trafilatura decides what the body is.
 """
@@ -26,6 +27,7 @@ from archive.extract.attachments import (
 from archive.extract.clean import DISCLOSURE_LABEL, clean_text, is_spam, normalize_line
 from archive.extract.decode import decode_html
 from archive.extract.metadata import SIGNING_DATE, parse_metadata
+from archive.families import FAMILY_CONTAINERS, Container
 
 # Recorded with each document (the record's extractor.version); bump it when a
 # change alters extracted text, so the archive knows which captures to re-extract.
@@ -76,36 +78,19 @@ class ExtractedPage:
         return record
 
 
-@dataclass(frozen=True)
-class Container:
-    """A CMS body container: how to report it, and the XPath that finds it."""
-
-    name: str
-    xpath: str
-
-
-def _class_xpath(class_name: str) -> str:
-    return f"//div[contains(concat(' ', normalize-space(@class), ' '), ' {class_name} ')]"
-
-
-# Most specific first: TRS editors sit inside #zoom on many sites.
-CONTAINERS: tuple[Container, ...] = (
-    Container("div.TRS_UEDITOR", _class_xpath("TRS_UEDITOR")),
-    Container("div.TRS_Editor", _class_xpath("TRS_Editor")),
+# Containers of no one family, which portals share; after the families' own (archive/families.json), which are
+# more specific: TRS editors sit inside #zoom on many sites.
+PORTAL_CONTAINERS: tuple[Container, ...] = (
     Container("#UCAP-CONTENT", "//*[@id='UCAP-CONTENT']"),  # www.gov.cn and ministries
     Container("#xw_box", "//*[@id='xw_box']"),  # www.nhc.gov.cn
     Container("#zoom", "//*[@id='zoom' or @id='Zoom' or @id='ZOOM']"),
     Container("#ivs_content", "//*[@id='ivs_content']"),  # wsjkw.sh.gov.cn
-    Container("#vsb_content", "//*[@id='vsb_content' or starts-with(@id, 'vsb_content_') or @id='vsb_newscontent']"),
-    Container("div.v_news_content", _class_xpath("v_news_content")),  # VSB (博达)
-    Container("div.article-content", _class_xpath("article-content")),  # gkmlpt (广东政务公开目录)
-    Container("div.pages_content", _class_xpath("pages_content")),  # www.gov.cn
+    Container("div.pages_content", "//div[contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')]"),
 )
 
-# Hanweb (大汉) pages bracket the article with these comments for their RSS export.
-_HANWEB_BODY = re.compile(
-    r"<!--\s*ZJEG_RSS\.content\.begin\s*-->(.*?)<!--\s*ZJEG_RSS\.content\.end\s*-->", re.DOTALL | re.IGNORECASE
-)
+# Bodies bracketed by comments (Hanweb's RSS markers) are read from the page's source, before any element.
+_BRACKETED = tuple(c for c in FAMILY_CONTAINERS if c.between is not None)
+CONTAINERS: tuple[Container, ...] = tuple(c for c in FAMILY_CONTAINERS if c.xpath) + PORTAL_CONTAINERS
 
 # A container with less text than this is a shell filled by JavaScript or an
 # attachment-only page; trafilatura gets a chance at the rest of the page.
@@ -302,14 +287,15 @@ def render_text(element: lxml.html.HtmlElement) -> str:
 
 def _container_text(html: str, tree: lxml.html.HtmlElement) -> tuple[str | None, str]:
     """Text of the first CMS body container that holds real text."""
-    match = _HANWEB_BODY.search(html)
-    if match:
-        fragment = lxml.html.fragment_fromstring(match.group(1), create_parent="div")
-        prune_invisible(fragment)
-        prune_non_body(fragment)
-        text = render_text(fragment)
-        if _enough(text):
-            return text, "hanweb:ZJEG_RSS"
+    for bracketed in _BRACKETED:
+        match = bracketed.between.search(html)
+        if match:
+            fragment = lxml.html.fragment_fromstring(match.group(1), create_parent="div")
+            prune_invisible(fragment)
+            prune_non_body(fragment)
+            text = render_text(fragment)
+            if _enough(text):
+                return text, bracketed.name
     for container in CONTAINERS:
         found = tree.xpath(container.xpath)
         # TRS nests TRS_Editor divs; the outermost holds the whole body.

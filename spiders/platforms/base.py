@@ -14,14 +14,6 @@ from scrapy.http import Response
 # Dates as list pages print them: 2021-03-15, 2021/03/15, 2021.03.15, 2021年3月15日, [ 2021-03-15 ].
 _DATE = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
-# Detail-page URL shapes of the CMS families: TRS t20210315_123.html, Hanweb
-# art_12_345.html, jpaas art_<hex>.html, gkmlpt post_123.html, VSB /info/12/345.htm.
-DETAIL_URL = re.compile(
-    r"/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$|/art_[0-9a-f]{16,}\.html$|/post_\d+\.html$"
-    r"|/info/\d+/\d+\.htm$|/content/\d+/|/\d{6}/[0-9a-f]{32}\.s?html$"
-)
-
-
 @dataclass(frozen=True)
 class ListEntry:
     """One document link on a list page."""
@@ -45,6 +37,45 @@ class ListParser:
     def parse(self, response: Response) -> ListPage:
         """Read the entries and find the next list page."""
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Body:
+    """Where a family's detail pages keep the article: an element the XPath finds, or the text between two comments."""
+
+    name: str  # what the extractor records as the document's text method ("div.TRS_Editor", "hanweb:ZJEG_RSS")
+    xpath: str | None = None
+    between: tuple[str, str] | None = None  # regexes of the opening and closing comment
+
+    def to_dict(self) -> dict:
+        """The plain data the extractor reads (archive/families.json)."""
+        return {"name": self.name, "xpath": self.xpath, "between": list(self.between) if self.between else None}
+
+
+@dataclass(frozen=True)
+class Family:
+    """Everything the project knows of one CMS family, declared once in its module.
+
+    `detail_urls` are regexes of its detail pages' paths (an undated list link of
+    that shape is still a document); `bodies` the containers its articles sit in;
+    `carried_meta` the request meta its parser reads back on the page after (the
+    endpoint it pages through), which `wjw sites check` must carry across processes.
+    """
+
+    name: str
+    parser: type[ListParser]
+    detail_urls: tuple[str, ...] = ()
+    bodies: tuple[Body, ...] = ()
+    carried_meta: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        """What the archive side reads of the family (it never imports the spiders)."""
+        return {"name": self.name, "bodies": [body.to_dict() for body in self.bodies]}
+
+
+def class_xpath(class_name: str) -> str:
+    """The XPath of a div carrying `class_name` among its classes."""
+    return f"//div[contains(concat(' ', normalize-space(@class), ' '), ' {class_name} ')]"
 
 
 def iso_date(text: str) -> str | None:
@@ -96,8 +127,15 @@ def entries_from_items(items: Iterable[HtmlElement]) -> list[ListEntry]:
         if not title or url in seen:
             continue
         date = iso_date(item.text_content())
-        if date is None and not DETAIL_URL.search(url.split("?", 1)[0]):
+        if date is None and not _detail_url().search(url.split("?", 1)[0]):
             continue
         seen.add(url)
         entries.append(ListEntry(url=url, title=re.sub(r"\s+", " ", title), date=date))
     return entries
+
+
+def _detail_url() -> re.Pattern:
+    # The family modules import this one, so their union of detail shapes is read when a list is parsed.
+    from spiders.platforms import DETAIL_URL
+
+    return DETAIL_URL

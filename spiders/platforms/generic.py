@@ -8,6 +8,7 @@ from scrapy.http import Response
 
 from spiders.platforms import pagers, scripted
 from spiders.platforms.base import (
+    Family,
     ListEntry,
     ListPage,
     ListParser,
@@ -89,5 +90,10 @@ def frame_requests(root, response: Response) -> list:
     return [pagers.follow(response, url) for url in urls]
 
 
-class VsbParser(GenericParser):
-    """VSB (博达) lists: tzgg.htm, then tzgg/N-1.htm … tzgg/1.htm, linked by 下页."""
+
+# Portals of no known family; the national ones file documents as /YYYYMM/<32 hex>.shtml.
+# Their bodies sit in containers several portals share (archive/extract/html.py, PORTAL_CONTAINERS).
+FAMILY = Family(
+    name="generic", parser=GenericParser,
+    detail_urls=(r"/\d{6}/[0-9a-f]{32}\.s?html$",),
+)

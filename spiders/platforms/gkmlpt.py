@@ -9,7 +9,14 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 from scrapy import Request
 from scrapy.http import Response
 
-from spiders.platforms.base import ListEntry, ListPage, ListParser
+from spiders.platforms.base import (
+    Body,
+    Family,
+    ListEntry,
+    ListPage,
+    ListParser,
+    class_xpath,
+)
 
 _CHINA = timezone(timedelta(hours=8))
 
@@ -37,3 +44,10 @@ class GkmlptParser(ListParser):
             query["page"] = [str(number + 1)]
             page.next_requests.append(Request(urlunsplit(parts._replace(query=urlencode(query, doseq=True)))))
         return page
+
+
+FAMILY = Family(
+    name="gkmlpt", parser=GkmlptParser,
+    detail_urls=(r"/post_\d+\.html$", r"/content/\d+/"),
+    bodies=(Body("div.article-content", class_xpath("article-content")),),  # 广东政务公开目录
+)

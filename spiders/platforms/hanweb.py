@@ -8,7 +8,13 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 from scrapy import Request
 from scrapy.http import Response
 
-from spiders.platforms.base import ListPage, ListParser, entries_from_fragment
+from spiders.platforms.base import (
+    Body,
+    Family,
+    ListPage,
+    ListParser,
+    entries_from_fragment,
+)
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href=[\"']([^\"']+)[\"']", re.S)
@@ -57,3 +63,13 @@ def _with_page(url: str, page: int) -> str:
     query = parse_qs(parts.query, keep_blank_values=True)
     query["page"] = [str(page)]
     return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+
+
+FAMILY = Family(
+    name="hanweb", parser=HanwebParser,
+    detail_urls=(r"/art_\d+_\d+\.html$",),
+    # Hanweb pages bracket the article with these comments for their RSS export.
+    bodies=(Body("hanweb:ZJEG_RSS", between=(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->",
+                                             r"<!--\s*ZJEG_RSS\.content\.end\s*-->")),),
+    carried_meta=("wjw_dataproxy", "wjw_page", "wjw_per_page"),
+)

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit
 from scrapy import Request
 from scrapy.http import Response
 
-from spiders.platforms.base import ListPage, ListParser, entries_from_fragment
+from spiders.platforms.base import Family, ListPage, ListParser, entries_from_fragment
 
 _UNIT = re.compile(r"jpaasUnit\s*=\s*(\{.*?\})\s*;", re.S)
 _API = "/api-gateway/jpaas-publish-server/front/page/build/unit"
@@ -58,3 +58,10 @@ def _params_from(query: dict) -> dict:
     paging = json.loads(query.get("paramJson", ["{}"])[0])
     return {"webId": query["webId"][0], "pageId": query["pageId"][0], "tplSetId": query.get("tplSetId", [""])[0],
             "pageSize": paging.get("pageSize", 15)}
+
+
+FAMILY = Family(
+    name="jpaas", parser=JpaasParser,
+    detail_urls=(r"/art_[0-9a-f]{16,}\.html$",),
+    carried_meta=("wjw_jpaas",),  # the list unit's parameters, which the API pages through
+)

@@ -8,7 +8,15 @@ from urllib.parse import urljoin
 from scrapy import Request
 from scrapy.http import Response
 
-from spiders.platforms.base import ListPage, ListParser, entries_from_items, list_tree
+from spiders.platforms.base import (
+    Body,
+    Family,
+    ListPage,
+    ListParser,
+    class_xpath,
+    entries_from_items,
+    list_tree,
+)
 from spiders.platforms.generic import GenericParser
 
 # createPageHTML(total, current, "index", "html"): page `current` links to
@@ -75,3 +83,12 @@ def next_page_url(url: str, text: str, one_based: bool | None = None) -> tuple[s
     if last:
         return None, one_based
     return urljoin(url, f"{prefix}_{current + 1}.{ext}"), one_based
+
+
+FAMILY = Family(
+    name="trs", parser=TrsParser,
+    detail_urls=(r"/t\d{8}_\d+\.s?html?$",),
+    # The UEditor's div first: TRS nests editors, and both sit inside #zoom on many sites.
+    bodies=(Body("div.TRS_UEDITOR", class_xpath("TRS_UEDITOR")), Body("div.TRS_Editor", class_xpath("TRS_Editor"))),
+    carried_meta=("wjw_trs_one_based",),
+)

@@ -8,9 +8,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from typer.testing import CliRunner
 
-from cli.main import app
+from archive.families import CMS_FAMILIES
 from archive.registry import DEFAULT_REGISTRY, load_sites, sites_from_rows
 from archive.run.sitecheck import NoNetwork, check_sites, site_line, summary_line
+from cli.main import app
 from simweb import SimWeb, build_world
 
 CHALLENGE = b"<html><head><meta content='x'><script>$_ts=window['$_ts'];document.cookie='a=b';</script></head></html>"
@@ -28,7 +29,7 @@ def simweb_checks():
 
 def test_reachable_sites_give_items_and_their_newest_date(simweb_checks):
     checks, truth, sites = simweb_checks
-    for family in ("trs", "hanweb", "jpaas", "gkmlpt", "vsb", "generic"):
+    for family in CMS_FAMILIES:
         site_id = next(s.id for s in sites.values() if s.cms == family and checks[s.id].verdict == "ok")
         check = checks[site_id]
         assert check.reachable and check.items > 0 and not check.blocked, site_id
