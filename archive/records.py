@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from archive.families import CMS_FAMILIES
+from archive.families import CMS_FAMILIES  # noqa: F401  (re-exported: the registry and the CLI read it here)
 
 SCHEMA_VERSION = 1
 
