@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from archive.records import RunReport, Site
-from archive.run.crawl import CrawlOptions
 from archive.store import StoreError, open_store
 from archive.store.keys import report_key
+
+if TYPE_CHECKING:
+    from archive.run.crawl import CrawlOptions
 
 DEFAULT_STORE = os.environ.get("WJW_STORE", "wjw-data")
 # soft_wrap: an error is one line however narrow the terminal (or 80 columns when piped).

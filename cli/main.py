@@ -13,7 +13,6 @@ from rich.table import Table
 
 from archive.records import Site
 from archive.registry import DEFAULT_REGISTRY, RegistryError, load_sites, select_sites
-from archive.run.crawl import CrawlOptions
 from archive.store import StoreError
 from cli.common import (
     DEFAULT_STORE,
@@ -45,6 +44,8 @@ def run(
     allow_unversioned: bool = typer.Option(False, help="Write to an S3 bucket without versioning (history is lost)."),
 ) -> None:
     """Crawl the registry's sites, extract, dedup and store; print what was archived."""
+    from archive.run.crawl import CrawlOptions
+
     if mode not in ("nightly", "backfill"):
         fail(f"--mode must be nightly or backfill, not {mode!r}")
     try:
