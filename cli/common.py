@@ -7,7 +7,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import typer
 from rich.console import Console
@@ -15,11 +15,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from archive.records import RunReport, Site
-from archive.run.crawl import CrawlOptions
 from archive.store import StoreError, open_store
 from archive.store.keys import report_key
 from cli.errors import fail
 from cli.progress import ProgressDisplay
+
+if TYPE_CHECKING:
+    from archive.run.crawl import CrawlOptions
 
 DEFAULT_STORE = os.environ.get("WJW_STORE", "wjw-data")
 DEFAULT_WORKERS = 4  # sites crawled at once by `run` and `demo` alike; the nightly DAG's pool says the same

@@ -10,7 +10,6 @@ import typer
 
 from archive.records import CMS_FAMILIES, LEVELS, Site
 from archive.registry import DEFAULT_REGISTRY, RegistryError, load_sites, select_sites
-from archive.run.crawl import CrawlOptions
 from archive.store import StoreError
 from cli.common import (
     DEFAULT_STORE,
@@ -81,6 +80,8 @@ def run(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Crawl the registry's sites, extract, dedup and store; print what was archived."""
+    from archive.run.crawl import CrawlOptions  # noqa: PLC0415 - only when crawling
+
     check_choice("--mode", mode, ("nightly", "backfill"))
     check_day("--since", since)
     check_day("--until", until)

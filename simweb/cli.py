@@ -8,7 +8,6 @@ from typing import Optional
 import typer
 
 from archive.registry import sites_from_rows
-from archive.run.crawl import CrawlOptions
 from cli.common import (
     DEFAULT_STORE,
     DEFAULT_WORKERS,
@@ -40,7 +39,8 @@ def demo(
 ) -> None:
     """Start the simulated sites, archive them, export the texts: the whole job, offline."""
     from archive.corpus.export import export_txt
-    from simweb import LOOPBACK_CRAWL_SETTINGS
+    from archive.run.crawl import CrawlOptions
+    from simweb import LOOPBACK_CRAWL_SETTINGS, SimWeb, build_world
 
     if day < 0:
         fail(f"--day must be 0 or more, not {day}")

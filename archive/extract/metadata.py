@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-import htmldate
 import lxml.html
 
 from archive.extract import dates as _dates
@@ -288,6 +287,8 @@ def _url_date(url: str) -> str | None:
 
 def _htmldate(tree: lxml.html.HtmlElement, url: str) -> str | None:
     """htmldate's reading of this page alone: its markup and URL, without link lists or downloads."""
+    import htmldate  # the last resort for a date: its 0.3 s import is paid only by pages that get this far
+
     # htmldate prunes the tree it is given, so it gets a copy; lists of links go
     # first because their dates belong to the pages they link to.
     page = copy.deepcopy(tree)

@@ -19,10 +19,18 @@ from archive.store.base import (
     WriteConflict,
 )
 from archive.store.local import LocalStore
-from archive.store.s3 import S3Store
 
 __all__ = ["InvalidKey", "KeyNotFound", "LocalStore", "PutResult", "S3Store", "Store", "StoreError", "Version",
            "WriteConflict", "open_store"]
+
+
+def __getattr__(name: str):
+    # S3Store is imported when first asked for: boto3 costs a second of start-up that a local store never needs.
+    if name == "S3Store":
+        from archive.store.s3 import S3Store
+
+        return S3Store
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def open_store(uri: str, *, allow_unversioned: bool = False) -> Store:
@@ -33,6 +41,8 @@ def open_store(uri: str, *, allow_unversioned: bool = False) -> Store:
     if parts.scheme == "s3":
         if not parts.netloc:
             raise StoreError(f"{uri}: no bucket; write s3://bucket or s3://bucket/prefix")
+        from archive.store.s3 import S3Store
+
         return S3Store(parts.netloc, unquote(parts.path), allow_unversioned=allow_unversioned)
     if parts.scheme == "file":
         if parts.netloc not in ("", "localhost"):
