@@ -40,7 +40,7 @@ def demo(
     """Start the simulated sites, archive them, export the texts: the whole job, offline."""
     from archive.corpus.export import export_txt
     from archive.run.crawl import CrawlOptions
-    from simweb import LOOPBACK_CRAWL_SETTINGS, SimWeb, build_world
+    from simweb import LOOPBACK_CRAWL_SETTINGS
 
     if day < 0:
         fail(f"--day must be 0 or more, not {day}")
