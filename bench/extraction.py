@@ -40,7 +40,9 @@ import trafilatura
 
 from archive.extract.attachments import AttachmentError, extract_attachment
 from archive.classify import classify_title, plan_year
+from archive.extract.files import file_title, text_fields
 from archive.extract.html import ExtractedPage, document_text, extract_page, render_text
+from archive.extract.sniff import sniff_detail
 from testkit.quality import char_f1
 from archive.extract.region import place_code, region_for
 
@@ -251,7 +253,20 @@ def _body_url_headers(fetched: dict, url: str) -> tuple[bytes, str, dict[str, st
 
 
 def our_document(fetched: dict, url: str, site_agency: str | None = None) -> tuple[ExtractedPage, str, str]:
-    """The page, the document text (the attachment's for a cover notice) and where the text came from."""
+    """The page, the document text (the attachment's for a cover notice) and where the text came from.
+
+    A plan that is a file (the list links a PDF or DOCX) is read as ingest reads it: by the attachment
+    readers, with its fields from its text and its title from its first title line.
+    """
+    body, _, headers = _body_url_headers(fetched, url)
+    if sniff_detail(body, url, headers.get("content-type")).kind == "file":
+        read = extract_attachment(body, url, headers.get("content-type"))
+        fields = text_fields(read.text, url)
+        page = ExtractedPage(url=url, text=read.text, title=file_title(read.text), published=fields.published,
+                             written=fields.written, doc_number=fields.doc_number, index_number=fields.index_number,
+                             agency=fields.agency, encoding="binary", encoding_source="file",
+                             method=f"file:{read.kind}")
+        return page, read.text, "file"
     page = extract_page(*_body_url_headers(fetched, url), site_agency=site_agency)
     attachments = []
     for link in page.attachments:
@@ -303,6 +318,8 @@ def score_simweb(truth: list[dict], sites: dict[str, dict], fetched: dict) -> di
         want = {name: row.get(name) for name in METADATA_FIELDS} | {"region_code": want_region}
         # simweb names the codec it wrote with; we name GBK and GB2312 pages by their superset.
         want["encoding"] = _codec(row.get("encoding")) if "encoding" in row else got["encoding"]
+        if page.encoding == "binary":  # a file has no page charset to name
+            want["encoding"] = "binary"
         want["cover_notice"] = row.get("cover_notice", got["cover_notice"])
         if not row.get("is_plan"):
             want["plan_year"] = got["plan_year"] if row.get("plan_year") is None else row["plan_year"]
