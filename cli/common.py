@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
@@ -49,12 +48,10 @@ def split_ids(*groups: Iterable[str] | str | None) -> list[str]:
 
 
 def check_day(option: str, value: str | None) -> None:
-    """Fail unless a date option is YYYY-MM-DD."""
-    if value is None:
-        return
-    try:
-        date.fromisoformat(value)
-    except ValueError:
+    """Fail unless a date option is a real day written YYYY-MM-DD (the crawl's own rule)."""
+    from archive.run.crawl import is_day  # noqa: PLC0415 - the crawl stage only when a date is given
+
+    if value is not None and not is_day(value):
         fail(f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2019-01-01")
 
 

@@ -53,7 +53,7 @@ class CrawlOptions:
         for name in ("since", "until"):
             value = getattr(self, name)
             if value is not None:
-                if not _is_day(value):
+                if not is_day(value):
                     raise ValueError(f"--{name} {value!r}: give a date as YYYY-MM-DD, e.g. 2024-01-31")
         if self.since and self.until and self.since > self.until:
             raise ValueError(f"--since {self.since} is after --until {self.until}: swap them")
@@ -61,7 +61,7 @@ class CrawlOptions:
             raise ValueError(f"--max-pages {self.max_pages}: give 1 or more")
 
 
-def _is_day(value: str) -> bool:
+def is_day(value: str) -> bool:
     """Whether `value` is a real calendar day written YYYY-MM-DD (not 2020-13-45, not 'yesterday')."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return False
