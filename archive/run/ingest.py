@@ -158,10 +158,7 @@ def observe_gone(store: Store, url: str, seen: dict[str, Any], capture: Capture,
     report.skip("gone_on_revisit")
     removed = bool(seen.get("removed"))
     if count >= removal_nights() and not removed:
-        try:
-            record = Document.from_dict(json.loads(store.get(doc_key(seen["doc_id"]))))
-        except (KeyNotFound, KeyError):
-            record = None
+        record = _read_record(store, seen.get("doc_id"))
         if record is not None and record.status != "removed":
             _put_document(store, dataclasses.replace(record, status="removed", removed_at=since))
             report.removed += 1
@@ -172,11 +169,8 @@ def observe_gone(store: Store, url: str, seen: dict[str, Any], capture: Capture,
 
 def restore(store: Store, seen: dict[str, Any], report: SiteReport) -> None:
     """A removed document that answers again, unchanged: live again (its record's history keeps both events)."""
-    try:
-        record = Document.from_dict(json.loads(store.get(doc_key(seen["doc_id"]))))
-    except (KeyNotFound, KeyError):
-        return
-    if record.status == "removed":
+    record = _read_record(store, seen.get("doc_id"))
+    if record is not None and record.status == "removed":
         _put_document(store, dataclasses.replace(record, status="live", removed_at=None))
         report.restored += 1
         report.changed_ids.append(record.doc_id)
@@ -403,9 +397,8 @@ def relink_clusters(store: Store, index: DedupIndex, report: SiteReport | Mappin
     mapping of site id → report is given, else on the one report.
     """
     for doc_id in sorted(index.touched):
-        try:
-            current = Document.from_dict(json.loads(store.get(doc_key(doc_id))))
-        except KeyNotFound:
+        current = _read_record(store, doc_id)
+        if current is None:
             continue  # indexed by a worker whose record write has not landed; its own run links it
         linked = with_links(current, index)
         if linked != current:
@@ -423,12 +416,19 @@ def _state_content(state: SiteState) -> str:
                       sort_keys=True)
 
 
+def _read_record(store: Store, doc_id: str | None) -> Document | None:
+    """A document's current record, or None when it has none (or the state names no doc id)."""
+    if not doc_id:
+        return None
+    try:
+        return Document.from_dict(json.loads(store.get(doc_key(doc_id))))
+    except KeyNotFound:
+        return None
+
+
 def _write_document(store: Store, document: Document) -> str:
     """Write a record only when its content changed: 'new', 'changed', 'relinked' or 'unchanged'."""
-    try:
-        previous = Document.from_dict(json.loads(store.get(doc_key(document.doc_id))))
-    except KeyNotFound:
-        previous = None
+    previous = _read_record(store, document.doc_id)
     if previous is not None and previous.first_seen:
         document = dataclasses.replace(document, first_seen=previous.first_seen)
     if previous is not None and previous.same_content(document):
