@@ -25,6 +25,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from simweb import mechanics
 from simweb.model import Site
+from simweb.removals import NOTICES
 from simweb.server import SimWeb
 
 CLIENT_TIMEOUT = 5.0
@@ -408,8 +409,12 @@ def probe_fault(web: SimWeb, fault: dict) -> str | None:
     elif name == "deleted":
         got = fetch(url)
         site = next(s for s in web.sites if s.id == fault["site_id"])
-        if not (got.status == 404 or (got.status == 200 and "已删除" in got.body.decode(site.body_encoding, "replace"))):
+        text = got.body.decode(site.body_encoding, "replace")
+        if not (got.status in (404, 410) or (got.status == 200 and any(n in text for _, n in NOTICES))):
             return f"{url}: deleted declared, got {got.status}"
+    elif name == "delisted":
+        if fetch(url).status != 200:
+            return f"{url}: delisted declared (still served), got {fetch(url).status}"
     else:
         return f"{url}: unknown fault {name}"
     return None
