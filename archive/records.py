@@ -261,8 +261,13 @@ class Document:
     cluster_id: str | None = None
     canonical_id: str | None = None
     first_seen: str | None = None  # when the archive first captured it
+    # The last capture that found it served, as of this version: a night that only finds it unchanged writes no
+    # version, so for a live document it can be older than the latest visit; for a removed one it is the last
+    # time it was there.
+    last_seen: str | None = None
     status: str = "live"  # live | removed: taken down, confirmed over repeated revisits; the copy is kept
-    removed_at: str | None = None  # when it was first found gone (for a removed document)
+    # The first revisit that found it gone (404, 410 or a removal notice), not the night that confirmed it.
+    removed_at: str | None = None
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -280,8 +285,9 @@ class Document:
         return cls(**values)
 
     def same_content(self, other: Document) -> bool:
-        """True when only the capture time differs, so no new version is owed."""
-        return dataclasses.replace(self, fetched_at="") == dataclasses.replace(other, fetched_at="")
+        """True when only the capture times differ, so no new version is owed."""
+        return (dataclasses.replace(self, fetched_at="", last_seen=None)
+                == dataclasses.replace(other, fetched_at="", last_seen=None))
 
 
 @dataclass

@@ -46,14 +46,20 @@ def selected_lines(store: Store, run_id: str | None, chosen: CorpusFilter) -> li
 def citation(line: dict[str, Any]) -> str:
     """How to cite the archived document: GB/T 7714's form for an online resource, plus the archived version.
 
-    责任者. 题名（文号）[EB/OL]. (发布日期)[存档时间]. URL. wjw version <id>.
+    责任者. 题名（文号）[EB/OL]. (发布日期)[存档时间]. URL. wjw version <id>; and, for a document its site
+    took down, when the archive last saw it and first found it gone.
     """
     record = line["record"]
     number = f"（{record['doc_number']}）" if record.get("doc_number") else ""
     published = f"({record['published']})" if record.get("published") else ""
     agency = record.get("agency") or record.get("site_id")
+    state = lifecycle(line)
+    removed = ""
+    if state["status"] == "removed":
+        removed = f" Removed from the source: last seen {state['last_seen'] or '–'}, first found gone {state['removed_at']}."
     return (f"{agency}. {record['title']}{number}[EB/OL]. {published}[{record.get('fetched_at', '')}]. "
-            f"{record['source_url']}. wjw archive, docs/{record['doc_id']}.json version {line.get('doc_version_id')}.")
+            f"{record['source_url']}. wjw archive, docs/{record['doc_id']}.json version {line.get('doc_version_id')}."
+            + removed)
 
 
 def export_fields(line: dict[str, Any]) -> dict[str, Any]:

@@ -105,7 +105,7 @@ class Outcomes:
     gone: dict[str, dict[str, Any]] = field(default_factory=dict)  # URL → {gone: n, gone_since, removed}
 
     def apply(self, state: SiteState) -> bool:
-        """Merge into `state`; True when anything but a last-seen time changed (a new version is worth it)."""
+        """Merge into `state`; True when anything changed but a last-seen time within its day (a new version is worth it)."""
         before = _state_content(state)
         for url, entry in self.documents.items():
             current = state.documents.get(url)
@@ -127,8 +127,6 @@ class Outcomes:
                 first_seen = (state.skipped.get(url) or {}).get("first_seen") or entry["first_seen"]
                 state.skipped[url] = entry | {"first_seen": first_seen}
         state.listed = sorted(set(state.listed) | (self.settled - set(state.documents) - set(state.skipped)))
-        # last_seen alone does not make a new state version: the WARC already records every visit,
-        # and an unchanged night should leave the store as it was.
         if _state_content(state) == before:
             return False
         state.updated_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -160,18 +158,19 @@ def observe_gone(store: Store, url: str, seen: dict[str, Any], capture: Capture,
     if count >= removal_nights() and not removed:
         record = _read_record(store, seen.get("doc_id"))
         if record is not None and record.status != "removed":
-            _put_document(store, dataclasses.replace(record, status="removed", removed_at=since))
+            last_seen = max(filter(None, [record.last_seen, record.fetched_at, seen.get("last_seen")]))
+            _put_document(store, dataclasses.replace(record, status="removed", removed_at=since, last_seen=last_seen))
             report.removed += 1
             report.removed_ids.append(record.doc_id)
         removed = True
     outcomes.gone[url] = {"gone": count, "gone_since": since, "removed": removed}
 
 
-def restore(store: Store, seen: dict[str, Any], report: SiteReport) -> None:
+def restore(store: Store, seen: dict[str, Any], capture: Capture, report: SiteReport) -> None:
     """A removed document that answers again, unchanged: live again (its record's history keeps both events)."""
     record = _read_record(store, seen.get("doc_id"))
     if record is not None and record.status == "removed":
-        _put_document(store, dataclasses.replace(record, status="live", removed_at=None))
+        _put_document(store, dataclasses.replace(record, status="live", removed_at=None, last_seen=capture.fetched_at))
         report.restored += 1
         report.changed_ids.append(record.doc_id)
 
@@ -246,7 +245,7 @@ def ingest_capture(
         if seen:
             outcomes.seen[url] = capture.fetched_at
             if seen.get("removed"):
-                restore(store, seen, report)
+                restore(store, seen, capture, report)
         return
     if seen and capture.status in (404, 410):
         observe_gone(store, url, seen, capture, report, outcomes)
@@ -309,6 +308,7 @@ def ingest_capture(
         attachments=tuple(record for record, _ in files),
         text_source=text_source,
         first_seen=(seen or {}).get("first_seen") or capture.fetched_at,
+        last_seen=capture.fetched_at,
     )
     index.add(dedup_member(document, site, page.agency, text), text)
     document = with_links(document, index)
@@ -410,8 +410,13 @@ def relink_clusters(store: Store, index: DedupIndex, report: SiteReport | Mappin
 
 
 def _state_content(state: SiteState) -> str:
-    """The state as it matters to the next crawl: everything but the last-seen times."""
-    documents = {url: {k: v for k, v in entry.items() if k != "last_seen"} for url, entry in state.documents.items()}
+    """The state as it matters: last-seen times only by their day.
+
+    A rerun the same day writes nothing (the WARC records every visit), but a
+    document's last day seen is kept, so a removal can say when it was last there.
+    """
+    documents = {url: {k: (v[:10] if k == "last_seen" and isinstance(v, str) else v) for k, v in entry.items()}
+                 for url, entry in state.documents.items()}
     return json.dumps({"documents": documents, "listed": sorted(state.listed), "skipped": state.skipped},
                       sort_keys=True)
 

@@ -112,8 +112,8 @@ def test_jsonl_and_parquet_carry_record_and_text(corpus, tmp_path):
     assert all("版权所有" not in r["text"] for r in data)
     assert max(len(r["duplicates"]) for r in data) == 2
     assert all(r["version_id"] and r["status"] == "live" and r["removed_at"] is None for r in data)
-    # Until runs record when a document was first and last seen, the fields are there and empty.
-    assert all("first_seen" in r and "last_seen" in r for r in data)
+    # When the archive first and last found each document served: its capture, for a document seen once.
+    assert all(r["first_seen"] and r["first_seen"] <= r["last_seen"] for r in data)
 
 
 def test_duckdb_reads_the_parquet_with_its_citations(corpus, tmp_path):
@@ -137,8 +137,9 @@ def test_the_status_filter_reads_the_deletion_state(corpus, tmp_path):
     live, removed = ExportFilter(include_duplicates=True), ExportFilter(status="removed", include_duplicates=True)
     assert not live.keeps(gone["record"]) and removed.keeps(gone["record"])
     fields = export_fields(gone)
-    assert (fields["status"], fields["removed_at"], fields["first_seen"]) == ("removed", "2026-11-25",
-                                                                              "2026-11-20T02:30:00Z")
+    assert (fields["status"], fields["removed_at"], fields["first_seen"], fields["last_seen"]) == (
+        "removed", "2026-11-25", "2026-11-20T02:30:00Z", "2026-11-24T02:30:00Z")
+    assert fields["citation"].endswith("Removed from the source: last seen 2026-11-24T02:30:00Z, first found gone 2026-11-25.")
 
 
 def test_as_of_an_older_run_exports_the_text_of_then(corpus, tmp_path):
