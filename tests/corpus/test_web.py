@@ -112,3 +112,10 @@ def test_pages_answer_and_bad_input_gets_a_message(edited_corpus, tmp_path):
     assert missing.status_code == 404 and "no-such-doc" in missing.text
     assert client.get("/?status=gone").status_code == 400
     assert client.post("/").status_code == 405  # read-only
+
+
+def test_a_run_without_a_figure_for_a_site_leaves_a_gap_in_its_sparkline():
+    from archive.corpus.web.charts import sparkline
+
+    line = sparkline([12, None, 10])
+    assert "items per run: 12, –, 10" in line and line.count(",") == 4  # two points and the label's commas
