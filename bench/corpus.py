@@ -338,7 +338,7 @@ def main() -> None:
     print(f"removed_found={removals['recall']:.3f} removed_false={removals['false']} "
           f"transient_removed={removals['transient']} search_recall={one['recall']:.3f} "
           f"search_precision={one['precision']:.3f} search_p50_ms={one['p50_ms']:.2f} "
-          f"search_p50_ms_8x={eight['p50_ms']:.2f} export_renamed={renamed['renamed']} gaps_recall={gaps["recall"]:.4f}")
+          f"search_p50_ms_8x={eight['p50_ms']:.2f} export_renamed={renamed['renamed']} gaps_recall={gaps['recall']:.4f}")
 
 
 if __name__ == "__main__":

@@ -10,10 +10,10 @@ from starlette.testclient import TestClient
 from archive.corpus.manifest import write_manifest
 from archive.corpus.web import create_app
 from archive.run.browser import RenderUnavailable, find_chromium
+from testkit.webview import browser_page, served
 from tests.corpus.test_export import corpus  # noqa: F401  (the fixture)
 from tests.corpus.test_history import edited
 from tests.dedup.test_dedup import OTHER_PROVINCE, PROVINCE, capture, ingest
-from testkit.webview import browser_page, served
 
 
 @pytest.fixture
