@@ -11,9 +11,9 @@ from archive.corpus.manifest import write_manifest
 from archive.corpus.web import create_app
 from archive.run.browser import RenderUnavailable, find_chromium
 from testkit.webview import browser_page, served
-from tests.corpus.test_export import corpus  # noqa: F401  (the fixture)
+from tests.corpus.test_export import corpus, removed_corpus  # noqa: F401  (the fixtures)
 from tests.corpus.test_history import edited
-from tests.dedup.test_dedup import OTHER_PROVINCE, PROVINCE, capture, ingest
+from tests.dedup.test_dedup import PROVINCE, ingest
 
 
 @pytest.fixture
@@ -63,27 +63,7 @@ def test_list_filter_document_diff_in_chromium(edited_corpus, chromium, tmp_path
         assert "主题活动" in old and "主题行动" in new
 
 
-@pytest.fixture
-def removed_corpus(corpus):  # noqa: F811
-    """The export fixture's corpus after Hubei's plan answered 404 on the revisits that confirm a removal."""
-    import dataclasses
-
-    from archive.records import SiteReport
-    from archive.run.ingest import Outcomes, doc_id_for, observe_gone, removal_nights
-    from archive.run.recover import load_or_rebuild
-
-    url = OTHER_PROVINCE.base_url.rstrip("/") + "/fbjd/tzgg/202302/t1.shtml"
-    seen = load_or_rebuild(corpus, OTHER_PROVINCE.id).documents.get(url) or {
-        "doc_id": doc_id_for(OTHER_PROVINCE.id, url), "last_seen": "2026-11-24T06:00:00Z"}
-    gone = {"gone": removal_nights() - 1, "gone_since": "2026-11-26T02:00:00Z"}
-    page = capture(OTHER_PROVINCE, "/fbjd/tzgg/202302/t1.shtml", "x", [], None, "2026-11-28")
-    not_found = dataclasses.replace(page, status=404, body=b"<h1>404</h1>", fetched_at="2026-11-28T02:00:00Z")
-    observe_gone(corpus, url, seen | gone, not_found, SiteReport(OTHER_PROVINCE.id), Outcomes())
-    write_manifest(corpus, "run-3")
-    return corpus
-
-
-def test_a_removed_document_shows_when_it_went_in_chromium(removed_corpus, chromium, tmp_path):
+def test_a_removed_document_shows_when_it_went_in_chromium(removed_corpus, chromium, tmp_path):  # noqa: F811
     app = create_app(removed_corpus, tmp_path / "index.sqlite")
     with served(app) as base, browser_page(chromium) as page:
         page.goto(base + "/")
