@@ -16,7 +16,7 @@ from simweb.pages import (
     paragraphs_html,
     table_date,
 )
-from simweb.walk import SiteWalk, get_text
+from simweb.walk import SiteWalk, first_list_text, get_text
 
 # The family's two columns on a simulated site: (key, name, section, unit id); {a}, {b} are the site's column ids.
 COLUMNS = (("{a}", "通知公告", "政务公开", 0), ("{b}", "规划计划", "政府信息公开", 0))
@@ -316,8 +316,7 @@ TOTAL_PAGES = re.compile(r"<totalpage>(\d+)</totalpage>")
 
 def walk_list(site: Site, column: dict, walk: SiteWalk) -> list[str]:
     """The reference reading of a Hanweb list: the records on the page, then the dataproxy's pages."""
-    url = column["url"]
-    text = get_text(url, "utf-8", walk)
+    url, text = first_list_text(site, column, walk, "utf-8")
     if text is None:
         return []
     found = [urljoin(url, h) for h in RECORD_HREF.findall(text)]

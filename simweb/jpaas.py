@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 from simweb import plain
 from simweb.model import Column, Document, Site, World
 from simweb.pages import Response, encode_page, esc
-from simweb.walk import HREF, SiteWalk, get_text
+from simweb.walk import HREF, SiteWalk, first_list_text, get_text
 
 # The family's two columns on a simulated site: (key, name, section, unit id); {a}, {b} are the site's column ids.
 COLUMNS = (("{a}", "通知公告", "政务公开", 0), ("{b}", "规划计划", "政府信息公开", 0))
@@ -120,8 +120,7 @@ JPAAS_UNIT = re.compile(r"var jpaasUnit = (\{.*?\});")
 
 def walk_list(site: Site, column: dict, walk: SiteWalk) -> list[str]:
     """The reference reading of a jpaas list: the unit the shell page names, then the API's pages until its total."""
-    url = column["url"]
-    text = get_text(url, site.body_encoding, walk)
+    url, text = first_list_text(site, column, walk)
     if text is None:
         return []
     unit = json.loads(JPAAS_UNIT.search(text)[1])

@@ -16,7 +16,7 @@ from simweb.pages import (
     relative,
     table_date,
 )
-from simweb.walk import SiteWalk, get_text
+from simweb.walk import SiteWalk, first_list_text, get_text
 
 # The family's two columns on a simulated site: (key, name, section, unit id); {a}, {b} are the site's column ids.
 COLUMNS = (("tzgg", "通知公告", "政务公开", 0), ("xxgk/ghjh", "规划计划", "信息公开", 0))
@@ -335,8 +335,7 @@ TRS_ITEM = re.compile(r'<li><a href="(\./\d{6}/t\d{8}_\d+\.s?html)"')
 
 def walk_list(site: Site, column: dict, walk: SiteWalk) -> list[str]:
     """The reference reading of a TRS list: index.html, then index_N as createPageHTML counts (0- or 1-based)."""
-    url = column["url"]
-    text = get_text(url, site.body_encoding, walk)
+    url, text = first_list_text(site, column, walk)
     if text is None:
         return []
     pager = TRS_PAGER.search(text)

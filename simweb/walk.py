@@ -113,6 +113,12 @@ def get_text(url: str, encoding: str, walk: SiteWalk) -> str | None:
     return got.body.decode(encoding, "replace")
 
 
+def first_list_text(site: Site, column: dict, walk: SiteWalk, encoding: str | None = None) -> tuple[str, str | None]:
+    """A column's URL and its first page's text (None, with the problem noted, when it does not answer 200)."""
+    url = column["url"]
+    return url, get_text(url, encoding or site.body_encoding, walk)
+
+
 Walker = Callable[..., list[str]]
 
 

@@ -171,24 +171,27 @@ def column_hint(check: ColumnCheck, site: Site) -> str | None:
     return f"no list found on the page by cms {site.cms!r}: check the column URL, or try cms 'generic'"
 
 
+# How the summary line names each verdict but ok, in the order it lists them.
+VERDICT_WORDS = (
+    ("blocked", "blocked"),
+    ("partial", "partly listing (a column's pager or script-loaded list yields nothing)"),
+    ("empty", "answering but listing nothing"),
+    ("broken", "broken (HTTP errors)"),
+    ("disallowed", "closed to crawlers by robots.txt"),
+    ("unreachable", "unreachable"),
+)
+
+
 def summary_line(checks: list[SiteCheck]) -> str:
     """One line for the whole check: how many sites work, and what stops the rest."""
     verdicts = Counter(c.verdict for c in checks)
-    blocked = Counter(c.blocked for c in checks if c.blocked)
-    unreachable = Counter((c.problem or "error").split(":")[0] for c in checks if c.verdict == "unreachable")
+    causes = {"blocked": Counter(c.blocked for c in checks if c.blocked),
+              "unreachable": Counter((c.problem or "error").split(":")[0] for c in checks if c.verdict == "unreachable")}
     parts = [f"{len(checks)} sites: {verdicts['ok']} ok"]
-    if verdicts["blocked"]:
-        parts.append(f"{verdicts['blocked']} blocked ({_counts(blocked)})")
-    if verdicts["partial"]:
-        parts.append(f"{verdicts['partial']} partly listing (a column's pager or script-loaded list yields nothing)")
-    if verdicts["empty"]:
-        parts.append(f"{verdicts['empty']} answering but listing nothing")
-    if verdicts["broken"]:
-        parts.append(f"{verdicts['broken']} broken (HTTP errors)")
-    if verdicts["disallowed"]:
-        parts.append(f"{verdicts['disallowed']} closed to crawlers by robots.txt")
-    if verdicts["unreachable"]:
-        parts.append(f"{verdicts['unreachable']} unreachable ({_counts(unreachable)})")
+    for verdict, words in VERDICT_WORDS:
+        if verdicts[verdict]:
+            cause = f" ({_counts(causes[verdict])})" if verdict in causes else ""
+            parts.append(f"{verdicts[verdict]} {words}{cause}")
     redirected = sum(c.redirected for c in checks)
     return ", ".join(parts) + (f"; {redirected} redirected" if redirected else "")
 
