@@ -38,13 +38,13 @@ warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
 import lxml.html
 import trafilatura
 
-from archive.extract.attachments import AttachmentError, extract_attachment
 from archive.classify import classify_title, plan_year
-from archive.extract.files import file_title, text_fields
+from archive.extract.attachments import AttachmentError, extract_attachment
+from archive.extract.files import file_page
 from archive.extract.html import ExtractedPage, document_text, extract_page, render_text
+from archive.extract.region import place_code, region_for
 from archive.extract.sniff import sniff_detail
 from testkit.quality import char_f1
-from archive.extract.region import place_code, region_for
 
 FIXTURES = ROOT / "tests" / "fixtures" / "realpages"
 SHARED = ROOT.parent / "shared" / "realpages"
@@ -261,12 +261,7 @@ def our_document(fetched: dict, url: str, site_agency: str | None = None) -> tup
     body, _, headers = _body_url_headers(fetched, url)
     if sniff_detail(body, url, headers.get("content-type")).kind == "file":
         read = extract_attachment(body, url, headers.get("content-type"))
-        fields = text_fields(read.text, url)
-        page = ExtractedPage(url=url, text=read.text, title=file_title(read.text), published=fields.published,
-                             written=fields.written, doc_number=fields.doc_number, index_number=fields.index_number,
-                             agency=fields.agency, encoding="binary", encoding_source="file",
-                             method=f"file:{read.kind}")
-        return page, read.text, "file"
+        return file_page(read.text, read.kind, url), read.text, "file"
     page = extract_page(*_body_url_headers(fetched, url), site_agency=site_agency)
     attachments = []
     for link in page.attachments:

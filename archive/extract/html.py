@@ -30,7 +30,7 @@ from archive.families import FAMILY_CONTAINERS, Container
 
 # Recorded with each document (the record's extractor.version); bump it when a
 # change alters extracted text, so the archive knows which captures to re-extract.
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 
 class ExtractionError(ValueError):
