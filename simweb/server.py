@@ -24,6 +24,11 @@ CHINA_TIME = timezone(timedelta(hours=8))
 HOST_PREFIX = "127.77.0."  # Linux routes all of 127/8 to loopback, so every site gets its own host
 
 
+# How often an idle server looks for a shutdown request; only closing waits for it (servers close in
+# parallel), and a world of hundreds of sites must not spend a core waking its threads.
+POLL_S = 0.5
+
+
 def site_host(n: int) -> str:
     """The loopback address of the n-th site (from 1): 127.77.0.n for the first 250, then 127.77.1.1, …"""
     return f"127.77.{(n - 1) // 250}.{(n - 1) % 250 + 1}"
@@ -163,7 +168,7 @@ class SimWeb:
         self.set_day(day)
         self._servers, self.port = self._bind(port)
         self._threads = [
-            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"simweb-{server.site.id}", daemon=True)
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": POLL_S}, name=f"simweb-{server.site.id}", daemon=True)
             for server in self._servers
         ]
         for thread in self._threads:
