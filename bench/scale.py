@@ -108,6 +108,7 @@ def figures(quick: bool = False) -> dict:
         if proc.returncode != 0:
             raise RuntimeError(f"bench/scale.py --one {copies} failed:\n{proc.stderr[-3000:]}")
         runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        print(f"scale: K={copies} done: {json.dumps(runs[-1])}", file=sys.stderr, flush=True)  # a long run shows progress
     by_k = {run["copies"]: run for run in runs}
     ratio = by_k[16]["backfill"]["cost_per_page_ms"] / by_k[1]["backfill"]["cost_per_page_ms"]
     out = {"quick": quick, "workers": WORKERS, "runs": runs, "cost_per_page_ratio_16x": round(ratio, 3)}
