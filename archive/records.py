@@ -109,7 +109,7 @@ def _closed(cls, data: dict[str, Any], what: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class CrawlJob:
-    """What the archive asks of one crawl child (`python -m spiders.run JOB.json`): a site and its bounds."""
+    """What the archive asks of a crawl child (`python -m spiders.run JOB.json …`) for one site: the site and its bounds."""
 
     site: Site
     warc_path: str
@@ -123,6 +123,8 @@ class CrawlJob:
     revisit_days: int = 30
     chromium: str | None = None  # the browser to render with, found by the parent; None: a plain crawl
     settings: dict[str, Any] = field(default_factory=dict)  # Scrapy setting overrides
+    # Where the child writes this site's own log lines; None: to its stderr (a site crawled alone).
+    log_path: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The job as JSON-ready data."""

@@ -233,6 +233,14 @@ def time_growth(n: int, seed: int = 1) -> float:
         return time.perf_counter() - started
 
 
+def figures(quick: bool = False) -> dict:
+    """Pair F1 of the clusters on simweb's truth (synthetic republications where it names none), for bench/e2e.py."""
+    rows = simweb_truth()
+    if rows is None:
+        rows = synthetic_truth(random.Random(0))
+    return {"pair_f1": cluster_quality(rows)["pair_f1"]}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="documents in the first timing (the second has 2N)")

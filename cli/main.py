@@ -73,7 +73,7 @@ def run(
     since: Optional[str] = typer.Option(None, help="Only documents listed (with --reextract: captured) on or after YYYY-MM-DD."),
     until: Optional[str] = typer.Option(None, help="Only documents listed (with --reextract: captured) on or before YYYY-MM-DD."),
     max_pages: Optional[int] = typer.Option(None, min=1, help="List pages per column at most."),
-    workers: int = typer.Option(DEFAULT_WORKERS, min=1, help="Sites crawled at the same time (each in its own process)."),
+    workers: int = typer.Option(DEFAULT_WORKERS, min=1, help="Crawl processes at the same time (each serves a chunk of sites)."),
     render: bool = typer.Option(False, help="Send the pages of sites marked render: true through Chromium."),
     reextract: bool = typer.Option(False, help="Fetch nothing: extract the stored WARCs again (captured within --since/--until)."),
     allow_unversioned: bool = typer.Option(False, help="Write to an S3 bucket without versioning (history is lost)."),

@@ -1,4 +1,4 @@
-"""What the wjw DAGs share: defaults, the manifest Asset, the crawl pool, and the four crawl-run tasks.
+"""What the wjw DAGs share: defaults, the manifest Asset, the crawl pool and chunks, and the four crawl-run tasks.
 
 Configuration and wiring only. Each task body imports `archive` when it runs,
 so parsing a DAG file costs no more than importing Airflow's SDK; the Airflow
@@ -21,9 +21,13 @@ DEFAULT_ARGS = {
     "max_retry_delay": pendulum.duration(hours=1),
 }
 
-# Caps how many sites crawl at once across all runs (and both DAGs): create it with
-# `airflow pools set wjw_crawl 4 "wjw: sites crawled at once"`.
+# Caps how many crawl processes (each a chunk of sites) run at once across all runs (and both DAGs):
+# create it with `airflow pools set wjw_crawl 4 "wjw: sites crawled at once"`.
 CRAWL_POOL = "wjw_crawl"
+
+# Sites one crawl task serves in one Scrapy process by default: Python and Scrapy start once per chunk
+# (about 2 s), so a night's cost grows with its pages rather than its sites; archive.run.pipeline.CHUNK_SITES.
+CHUNK_SITES = 32
 
 # A DAG run's hold on a site, from its crawl task to its publish task (which gives it back).
 LEASE_TTL = pendulum.duration(hours=6)
@@ -41,6 +45,9 @@ COMMON_PARAMS = {
                       description="A registry directory or YAML file; empty: the project's sites/."),
     "crawl_settings": Param({}, type="object", title="Scrapy settings",
                             description="Scrapy setting overrides for every site, e.g. {\"LOG_LEVEL\": \"INFO\"}."),
+    "chunk_size": Param(CHUNK_SITES, type="integer", minimum=1, title="Sites per crawl task",
+                        description="Sites one crawl task serves in one Scrapy process; more sites share a "
+                                    "chunk beyond core.max_map_length tasks."),
     "render": Param(False, type="boolean", title="Render with Chromium",
                     description="Send the pages of sites marked render: true through Chromium (needs "
                                 "`apt-get install chromium` on the workers); off: they are crawled plainly."),
@@ -83,17 +90,23 @@ def archive_run_id(context: Context) -> str:
     return run_id_for(dag_run.run_id, dag_run.run_after)
 
 
-def chunk_rows(rows: list[dict], limit: int) -> list[list[dict]]:
-    """One site per chunk while the sites fit in `limit` mapped tasks; beyond, sites share chunks evenly."""
+def chunk_rows(rows: list[dict], limit: int, size: int = CHUNK_SITES) -> list[list[dict]]:
+    """The rows in chunks of at most `size` (evenly filled), or more per chunk when `limit` mapped tasks would not do."""
     if not rows:
         return []
-    size = -(-len(rows) // max(1, limit))
-    return [rows[i:i + size] for i in range(0, len(rows), size)]
+    count = min(max(1, limit), -(-len(rows) // max(1, size)))
+    per, extra = divmod(len(rows), count)
+    chunks, start = [], 0
+    for n in range(count):
+        end = start + per + (n < extra)
+        chunks.append(rows[start:end])
+        start = end
+    return chunks
 
 
 @task
 def plan_sites() -> list[list[dict]]:
-    """The registry rows to crawl, in chunks of at most `max_map_length` mapped tasks."""
+    """The registry rows to crawl, in chunks of `chunk_size` sites, at most `max_map_length` mapped tasks."""
     from airflow.sdk.configuration import conf
 
     from archive.registry import DEFAULT_REGISTRY, load_sites, select_sites
@@ -102,15 +115,16 @@ def plan_sites() -> list[list[dict]]:
     if params.get("reextract"):
         return []  # nothing to crawl: publish re-reads the stored WARCs
     sites = select_sites(load_sites(params["registry"] or DEFAULT_REGISTRY), params.get("sites") or [])
-    return chunk_rows([site.to_dict() for site in sites], conf.getint("core", "max_map_length"))
+    return chunk_rows([site.to_dict() for site in sites], conf.getint("core", "max_map_length"),
+                      int(params.get("chunk_size") or CHUNK_SITES))
 
 
 @task(pool=CRAWL_POOL, execution_timeout=pendulum.duration(hours=4))
 def crawl(chunk: list[dict]) -> list[dict]:
-    """Crawl a chunk of sites, each under its lease in its own process; a site still failing on the last try is reported."""
+    """Crawl a chunk of sites in one process, each under its lease; a site still failing on the last try is reported."""
     from archive.records import Site, SiteReport
     from archive.run.crawl import CrawlOptions
-    from archive.run.pipeline import LeaseBook, crawl_one
+    from archive.run.pipeline import LeaseBook, crawl_leased
 
     context = get_current_context()
     params, ti = context["params"], context["ti"]
@@ -121,23 +135,25 @@ def crawl(chunk: list[dict]) -> list[dict]:
                            settings=tuple(sorted((params.get("crawl_settings") or {}).items())))
     # Leases outlive this task (publish gives them back) and are not renewed: a dead run's expire.
     leases = LeaseBook(store, archive_run_id(context), ttl=LEASE_TTL)
+    sites = [Site.from_dict(row) for row in chunk]
+    try:
+        # A site another run holds is not waited for: this task holds the chunk's other sites until publish,
+        # and two runs each waiting for the other's would never end. It is skipped, counted, for tomorrow.
+        outcomes = crawl_leased(sites, store, leases.run_id, options, leases, wait_s=0)
+    finally:
+        for site in sites:
+            stream_crawl_log(store, leases.run_id, site.id)
+    failed = [o.failed for o in outcomes if isinstance(o, SiteReport) and o.failed]
+    if failed and ti.try_number <= ti.max_tries:
+        raise RuntimeError("; ".join(failed))  # Airflow retries the chunk after a backoff
     results = []
-    for row in chunk:
-        try:
-            # A site another run holds is not waited for: this task holds the chunk's earlier sites until publish,
-            # and two runs each waiting for the other's would never end. It is skipped, counted, for tomorrow.
-            outcome = crawl_one(Site.from_dict(row), store, leases.run_id, options, leases, wait_s=0)
-            if outcome is None:
-                results.append({"site_id": row["id"], "failed": None, "skipped": {"leased_by_other_run": 1}})
-                continue
-            if not isinstance(outcome, SiteReport):
-                results.append(outcome.to_dict())
-                continue
-            if outcome.failed and ti.try_number <= ti.max_tries:
-                raise RuntimeError(outcome.failed)  # Airflow retries the chunk after a backoff
-            results.append({"site_id": row["id"], "failed": outcome.failed, "skipped": outcome.skipped})
-        finally:
-            stream_crawl_log(store, leases.run_id, row["id"])
+    for site, outcome in zip(sites, outcomes):
+        if outcome is None:
+            results.append({"site_id": site.id, "failed": None, "skipped": {"leased_by_other_run": 1}})
+        elif isinstance(outcome, SiteReport):
+            results.append({"site_id": site.id, "failed": outcome.failed, "skipped": outcome.skipped})
+        else:
+            results.append(outcome.to_dict())
     return results
 
 

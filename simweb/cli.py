@@ -34,7 +34,7 @@ def demo(
     out: Path = typer.Option(Path("wjw-export"), help="Where to export the texts."),
     day: int = typer.Option(0, help="The simulated day to crawl."),
     port: int = typer.Option(8477, help="Port of the simulated sites; keep it fixed so their URLs (and doc ids) are stable."),
-    workers: int = typer.Option(DEFAULT_WORKERS, min=1, help="Sites crawled at the same time (each its own process)."),
+    workers: int = typer.Option(DEFAULT_WORKERS, min=1, help="Crawl processes at the same time (each serves a chunk of sites)."),
     render: bool = typer.Option(False, help="Send the pages of sites marked render: true through Chromium."),
 ) -> None:
     """Start the simulated sites, archive them, export the texts: the whole job, offline."""

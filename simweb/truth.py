@@ -135,11 +135,11 @@ def write_truth(out, day: int = 0, seed: int = 0, port: int = 8477) -> int:
 
     from simweb import faults as fault_module
     from simweb.removals import removal_truth
-    from simweb.server import HOST_PREFIX
+    from simweb.server import site_host
     from simweb.world import build_world
 
     world = build_world(seed)
-    base_urls = {site.id: f"http://{HOST_PREFIX}{n}:{port}/" for n, site in enumerate(world.sites, start=1)}
+    base_urls = {site.id: f"http://{site_host(n)}:{port}/" for n, site in enumerate(world.sites, start=1)}
     rows = ground_truth(world, day, base_urls)
     with Path(out).open("w", encoding="utf-8") as handle:
         handle.writelines(json.dumps({"document": row}, ensure_ascii=False) + "\n" for row in rows)

@@ -32,20 +32,58 @@ __all__ = ["World", "build_world"]
 TASK_PARAGRAPH = re.compile(r"^(（[一二三四五六七八九十]+）|\d+\.)")
 
 
-def build_world(seed: int = 0) -> World:
-    """The whole simulated web for a seed; the same seed always gives the same world."""
+def build_world(seed: int = 0, copies: int = 1) -> World:
+    """The whole simulated web for a seed; the same seed always gives the same world.
+
+    `copies` K > 1 gives K × the registry's sites (a scale benchmark's world):
+    copy 1 is the world of `copies=1`; copy k adds sites `<id>-k<k>` with the
+    same kinds of lists, faults and edits but documents of their own (drawn
+    from their own random streams), so they are not near-duplicates of copy 1's.
+    """
+    if copies < 1:
+        raise ValueError(f"copies={copies}: give 1 or more")
+    parts = [_build_copy(seed, n) for n in range(copies)]
+    world = World(seed=seed, day0=DAY0, sites=tuple(s for p in parts for s in p.sites),
+                  documents=tuple(d for p in parts for d in p.documents))
+    return replace(world, faults=tuple(f for p in parts for f in p.faults))
+
+
+def _build_copy(seed: int, copy: int) -> World:
+    """One copy of the registry's sites and their documents; copy 0 keeps the sites' own ids."""
+    stream = f"{seed}" if copy == 0 else f"{seed}#k{copy + 1}"
     documents: list[Document] = []
     for site in SITES:
-        rng = random.Random(f"simweb:{seed}:{site.id}")
+        rng = random.Random(f"simweb:{stream}:{site.id}")
         documents += _publish(site, calendar.drafts_for(site, rng), rng)
-    documents = _apply_edits(documents, random.Random(f"simweb:{seed}:edits"))
-    documents = _republish(documents, random.Random(f"simweb:{seed}:republish"))
-    documents = _remove(documents, random.Random(f"simweb:{seed}:removals"))
+    documents = _apply_edits(documents, random.Random(f"simweb:{stream}:edits"))
+    documents = _republish(documents, random.Random(f"simweb:{stream}:republish"))
+    documents = _remove(documents, random.Random(f"simweb:{stream}:removals"))
     order = {site.id: n for n, site in enumerate(SITES)}
     documents.sort(key=lambda d: (order[d.site_id], -d.published.timestamp(), -d.doc_id))
     world = World(seed=seed, day0=DAY0, sites=SITES, documents=tuple(documents))
-    world = replace(world, faults=faults.schedule(world, random.Random(f"simweb:{seed}:faults")))
-    return removals.take_down(world, random.Random(f"simweb:{seed}:takedowns"))
+    world = replace(world, faults=faults.schedule(world, random.Random(f"simweb:{stream}:faults")))
+    world = removals.take_down(world, random.Random(f"simweb:{stream}:takedowns"))
+    return world if copy == 0 else _renamed(world, f"-k{copy + 1}")
+
+
+def _renamed(world: World, suffix: str) -> World:
+    """The world with every site id (and what names one: documents, groups, faults) given `suffix`.
+
+    Paths and file names were drawn from the original ids while building and
+    are kept as stored, so the served site answers at the same paths.
+    """
+    def group(name: str | None) -> str | None:
+        if not name:
+            return name
+        source, _, rest = name.partition(":")
+        return f"{source}{suffix}:{rest}"
+
+    return replace(
+        world,
+        sites=tuple(replace(site, id=site.id + suffix) for site in world.sites),
+        documents=tuple(replace(doc, site_id=doc.site_id + suffix, group=group(doc.group)) for doc in world.documents),
+        faults=tuple(replace(fault, site_id=fault.site_id + suffix) for fault in world.faults),
+    )
 
 
 def _path(site: Site, column: str, published: datetime, doc_id: int) -> str:

@@ -11,6 +11,10 @@ USER_AGENT = user_agent()
 ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 8
+# Scrapy starts this many tasks for every callback's output, however little it yields (a list page yields
+# a few dozen requests, a detail page one item); with many sites in one process 100 tasks per callback is
+# most of the reactor's work.
+CONCURRENT_ITEMS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True

@@ -1,7 +1,10 @@
-"""Run the spider for one site in its own process and keep its WARC in the store.
+"""Run the spiders for a chunk of sites in one child process and keep each site's WARC in the store.
 
-Scrapy's reactor cannot restart inside one process, and one site's crash must
-not take the others down, so each site is a `python -m spiders.run` child.
+Scrapy's reactor cannot restart inside one process, so crawls run in a
+`python -m spiders.run` child; one child serves a chunk of sites, so starting
+Python and Scrapy is paid per chunk, not per site. One site's crash must not
+take the others down: each site's WARC is stored as soon as its crawl ends,
+and the sites a dead child left unfinished are crawled again, each alone.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,14 +24,16 @@ from typing import Any
 from archive.records import CrawlJob, CrawlSummary, Site
 from archive.run import killpoints
 from archive.run.captures import append_summary
+from archive.run.logs import save_log
 from archive.run.recover import load_or_rebuild
 from archive.scratch import scratch
-from archive.run.logs import save_log
-from archive.store import Store
+from archive.store import Store, StoreError
 from archive.store.keys import warc_key
 from archive.store.state import SiteState
 
 CRAWL_TIMEOUT_S = 3 * 3600
+# How long past the sites' own time limit a chunk's process may take to close them before it is killed.
+CHILD_GRACE_S = 10 * 60
 
 
 class CrawlError(RuntimeError):
@@ -120,12 +126,56 @@ def _die_with_parent() -> None:
 
 def crawl_site(site: Site, store: Store, run_id: str, options: CrawlOptions = CrawlOptions(),
                state: SiteState | None = None) -> CrawlResult:
-    """Crawl one site in a child process and store its WARC; raise CrawlError on failure.
+    """Crawl one site in a child process and store its WARC; raise CrawlError on failure."""
+    [outcome] = crawl_chunk([site], store, run_id, options, {site.id: state} if state is not None else None)
+    if isinstance(outcome, CrawlError):
+        raise outcome
+    return outcome
 
-    The site's state is only read here: it advances after the WARC is ingested
+
+def crawl_chunk(sites: list[Site], store: Store, run_id: str, options: CrawlOptions = CrawlOptions(),
+                states: dict[str, SiteState] | None = None) -> list[CrawlResult | CrawlError]:
+    """Crawl a chunk of sites in one child process; store each site's WARC the moment its crawl ends.
+
+    Each site keeps its own crawler (politeness, robots.txt), WARC, summary and
+    log; the result holds, in the sites' order, each one's CrawlResult or the
+    CrawlError that cost it alone. Sites still crawling when the child died
+    (another site's bytes may have killed it) are crawled again, each alone, so
+    one site's crash costs only that site; sites still crawling at the time
+    limit are stopped and failed, not tried again.
+
+    The sites' state is only read here: it advances after the WARC is ingested
     (archive.run.ingest), so a run killed in between leaves the entries unsettled
     and the next run fetches them again.
     """
+    outcomes: dict[str, CrawlResult | CrawlError] = {}
+    jobs: list[CrawlJob] = []
+    with scratch("crawl") as work:
+        for n, site in enumerate(sites):
+            try:
+                jobs.append(_job(site, store, work / f"{n:04d}", options, (states or {}).get(site.id)))
+            except CrawlError as exc:
+                outcomes[site.id] = exc
+        if jobs:
+            outcomes |= _run_child(jobs, store, run_id, work)
+    crashed = [site for site in sites
+               if isinstance(outcomes.get(site.id), ChildDied) and not outcomes[site.id].interrupted]
+    if len(crashed) > 1:  # one of them may have killed the child: alone, each costs only itself
+        for site in crashed:
+            [outcomes[site.id]] = crawl_chunk([site], store, run_id, options, states)
+    return [outcomes[site.id] for site in sites]
+
+
+class ChildDied(CrawlError):
+    """A site still crawling when its chunk's process died; `interrupted` when it was stopped on purpose (Ctrl-C)."""
+
+    def __init__(self, message: str, interrupted: bool = False) -> None:
+        super().__init__(message)
+        self.interrupted = interrupted
+
+
+def _job(site: Site, store: Store, work: Path, options: CrawlOptions, state: SiteState | None) -> CrawlJob:
+    """The crawl job of one site of a chunk, its files in `work`; CrawlError when it cannot be crawled as asked."""
     chromium = None
     if options.render and site.render:
         from archive.run.browser import RenderUnavailable, find_chromium
@@ -136,30 +186,93 @@ def crawl_site(site: Site, store: Store, run_id: str, options: CrawlOptions = Cr
             raise CrawlError(f"site {site.id}: {exc}") from None
     if state is None:
         state = load_or_rebuild(store, site.id)
-    with scratch(f"crawl-{site.id}") as work:
-        job = CrawlJob(site=site, warc_path=str(work / "capture.warc.gz"), summary_path=str(work / "summary.json"),
-                       mode=options.mode, since=options.since, until=options.until, max_pages=options.max_pages,
-                       known=state.known(), revisit_days=options.revisit_days, chromium=chromium,
-                       settings=dict(options.settings))
-        job_path = work / "job.json"
-        job_path.write_text(json.dumps(job.to_dict(), ensure_ascii=False), encoding="utf-8")
-        log_path = work / "scrapy.log"
-        with open(log_path, "wb") as log:
-            try:
-                proc = subprocess.run(
-                    [sys.executable, "-m", "spiders.run", str(job_path)], stdout=log, stderr=subprocess.STDOUT,
-                    timeout=CRAWL_TIMEOUT_S, check=False, env=child_env(), preexec_fn=_die_with_parent,
-                )
-            except subprocess.TimeoutExpired:
-                raise CrawlError(f"site {site.id}: crawl still running after {CRAWL_TIMEOUT_S} s; stopped") from None
-        save_log(store, run_id, site.id, log_path)
-        summary_path = Path(job.summary_path)
-        if proc.returncode != 0 or not summary_path.exists():
-            tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
-            raise CrawlError(f"site {site.id}: crawl process exited {proc.returncode}\n{tail}")
-        summary = CrawlSummary.from_dict(json.loads(summary_path.read_text(encoding="utf-8")))
+    work.mkdir()
+    settings = dict(options.settings)
+    # Every site's own time limit, inside the shared process: one that never ends is stopped alone.
+    settings.setdefault("CLOSESPIDER_TIMEOUT", CRAWL_TIMEOUT_S)
+    job = CrawlJob(site=site, warc_path=str(work / "capture.warc.gz"), summary_path=str(work / "summary.json"),
+                   mode=options.mode, since=options.since, until=options.until, max_pages=options.max_pages,
+                   known=state.known(), revisit_days=options.revisit_days, chromium=chromium,
+                   settings=settings, log_path=str(work / "scrapy.log"))
+    (work / "job.json").write_text(json.dumps(job.to_dict(), ensure_ascii=False), encoding="utf-8")
+    return job
+
+
+def _run_child(jobs: list[CrawlJob], store: Store, run_id: str, work: Path) -> dict[str, CrawlResult | CrawlError]:
+    """Run one child for the jobs, storing each site's WARC as the child announces its end."""
+    outcomes: dict[str, CrawlResult | CrawlError] = {}
+    chunk_log = work / "chunk.log"
+    # Sites run side by side, each bounded by CLOSESPIDER_TIMEOUT; this is the bound of last resort.
+    limit = CRAWL_TIMEOUT_S + CHILD_GRACE_S
+    with open(chunk_log, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "spiders.run", *(str(Path(job.warc_path).parent / "job.json") for job in jobs)],
+            stdout=subprocess.PIPE, stderr=log, env=child_env(), preexec_fn=_die_with_parent,
+            text=True, encoding="utf-8", errors="replace",
+        )
+        expired = threading.Event()
+
+        def stop() -> None:
+            expired.set()
+            proc.kill()
+
+        timer = threading.Timer(limit, stop)
+        timer.start()
+        try:
+            for line in proc.stdout:
+                word, _, rest = line.strip().partition(" ")
+                index, _, reason = rest.partition(" ")
+                if word not in ("wjw-done", "wjw-failed") or not index.isdigit() or int(index) >= len(jobs):
+                    continue  # not our protocol: something in the child printed
+                job = jobs[int(index)]
+                if word == "wjw-done":
+                    outcomes[job.site.id] = _store_site(job, store, run_id)
+                else:
+                    _save_site_log(job, store, run_id)
+                    outcomes[job.site.id] = CrawlError(f"site {job.site.id}: crawl raised {reason}")
+            returncode = proc.wait()
+        finally:
+            timer.cancel()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    timed_out = expired.is_set()
+    tail = chunk_log.read_text(encoding="utf-8", errors="replace")[-2000:]
+    for job in jobs:
+        if job.site.id in outcomes:
+            continue
+        _save_site_log(job, store, run_id)
+        if timed_out:
+            outcomes[job.site.id] = CrawlError(f"site {job.site.id}: crawl still running after {limit} s; stopped")
+        else:
+            site_tail = _tail(Path(job.log_path)) or tail
+            outcomes[job.site.id] = ChildDied(f"site {job.site.id}: crawl process exited {returncode}\n{site_tail}",
+                                              interrupted=returncode in (-signal.SIGINT, -signal.SIGTERM))
+    return outcomes
+
+
+def _store_site(job: CrawlJob, store: Store, run_id: str) -> CrawlResult | CrawlError:
+    """Keep a finished site's log and WARC (its summary appended) in the store."""
+    site_id = job.site.id
+    _save_site_log(job, store, run_id)
+    try:
+        summary = CrawlSummary.from_dict(json.loads(Path(job.summary_path).read_text(encoding="utf-8")))
         append_summary(Path(job.warc_path), run_id, summary)
-        key = warc_key(run_id, site.id)
+        key = warc_key(run_id, site_id)
         store.put_file(key, Path(job.warc_path))
-        killpoints.reached("warc_stored")
-    return CrawlResult(site.id, key, summary)
+    except (OSError, ValueError, StoreError) as exc:
+        return CrawlError(f"site {site_id}: its WARC could not be stored: {exc}")
+    killpoints.reached("warc_stored")
+    return CrawlResult(site_id, key, summary)
+
+
+def _save_site_log(job: CrawlJob, store: Store, run_id: str) -> None:
+    if job.log_path:
+        save_log(store, run_id, job.site.id, Path(job.log_path))
+
+
+def _tail(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[-2000:]
+    except OSError:
+        return ""

@@ -4,7 +4,8 @@
 reaches `<step>` (counted per process). Unset, `reached` costs one dict lookup.
 The steps, in commit order: warc_stored, blob_written, text_written,
 doc_written, index_flushed, state_saved, lease_released, manifest_written,
-report_written.
+report_written. A crawl child has one of its own, site_crawled (a site of its
+chunk announced as finished), to kill a chunk's process between its sites.
 """
 
 from __future__ import annotations

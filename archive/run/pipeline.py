@@ -19,7 +19,7 @@ from archive.corpus.health import BASELINE_RUNS, QUIET_RUNS, load_reports, site_
 from archive.corpus.manifest import write_manifest
 from archive.dedup.index import DedupIndex
 from archive.records import CrawlSummary, RunReport, Site, SiteReport
-from archive.run.crawl import CrawlError, CrawlOptions, CrawlResult, crawl_site
+from archive.run.crawl import CrawlError, CrawlOptions, CrawlResult, crawl_chunk
 from archive.run import killpoints
 from archive.run.ingest import ingest_warc, relink_clusters
 from archive.run.recover import load_or_rebuild
@@ -38,6 +38,10 @@ log = logging.getLogger("wjw.run")
 LEASE_WAIT_S = 30 * 60
 LEASE_POLL_S = 2.0
 
+# Sites one crawl process serves at most: enough that starting Python and Scrapy (about 2 s) is paid
+# rarely; few enough that a process that dies takes little with it (its sites are crawled again alone).
+CHUNK_SITES = 32
+
 def new_run_id(now: datetime | None = None) -> str:
     """A sortable, unique run id: 20261124T060000Z-1a2b."""
     now = now or datetime.now(timezone.utc)
@@ -47,55 +51,93 @@ def new_run_id(now: datetime | None = None) -> str:
 def crawl_sites(
     sites: Iterable[Site], store: Store, run_id: str, options: CrawlOptions, workers: int = 2,
     progress: Progress = lambda _: None, leases: LeaseBook | None = None, lease_wait_s: float = 0,
+    chunk_size: int = CHUNK_SITES,
 ) -> list[CrawlResult | SiteReport | None]:
-    """Crawl sites, `workers` processes at a time, each under its lease; a failed site becomes a SiteReport.
+    """Crawl sites in chunks, `workers` chunk processes at a time, each site under its lease.
 
-    A site another live run holds is waited for up to `lease_wait_s`; with 0 it
-    is None in the result, for the caller to try again once it holds no lease
-    itself (two runs each holding a site the other waits for would never end).
+    A failed site becomes a SiteReport. A site another live run holds is waited
+    for up to `lease_wait_s`; with 0 it is None in the result, for the caller to
+    try again once it holds no lease itself (two runs each holding a site the
+    other waits for would never end).
     """
     leases = leases or LeaseBook(store, run_id)
+    chunks = split_chunks(list(sites), workers, chunk_size)
 
-    def one(site: Site) -> CrawlResult | SiteReport | None:
-        return crawl_one(site, store, run_id, options, leases, progress, wait_s=lease_wait_s)
+    def one(chunk: list[Site]) -> list[CrawlResult | SiteReport | None]:
+        return crawl_leased(chunk, store, run_id, options, leases, progress, wait_s=lease_wait_s)
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     try:
-        return list(pool.map(one, list(sites)))
+        return [outcome for outcomes in pool.map(one, chunks) for outcome in outcomes]
     finally:
-        # On Ctrl-C start no further site; the running ones finish (their crawl got the same SIGINT).
+        # On Ctrl-C start no further chunk; the running ones finish (their crawl got the same SIGINT).
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def split_chunks(sites: list[Site], workers: int, chunk_size: int = CHUNK_SITES) -> list[list[Site]]:
+    """The sites in order, cut into as few chunks of at most `chunk_size` as keep every worker busy, evenly sized."""
+    if not sites:
+        return []
+    count = max(min(max(1, workers), len(sites)), -(-len(sites) // max(1, chunk_size)))
+    size, extra = divmod(len(sites), count)
+    chunks, start = [], 0
+    for n in range(count):
+        end = start + size + (n < extra)
+        chunks.append(sites[start:end])
+        start = end
+    return chunks
 
 
 def crawl_one(
     site: Site, store: Store, run_id: str, options: CrawlOptions, leases: LeaseBook,
     progress: Progress = lambda _: None, wait_s: float = 0,
 ) -> CrawlResult | SiteReport | None:
-    """Take the site's lease and crawl it; None when another run holds it still after `wait_s` seconds.
+    """Take the site's lease and crawl it; None when another run holds it still after `wait_s` seconds."""
+    [outcome] = crawl_leased([site], store, run_id, options, leases, progress, wait_s)
+    return outcome
 
-    A fault (the crawl process, the store, the disk) costs this site only, named in its report.
+
+def crawl_leased(
+    sites: list[Site], store: Store, run_id: str, options: CrawlOptions, leases: LeaseBook,
+    progress: Progress = lambda _: None, wait_s: float = 0,
+) -> list[CrawlResult | SiteReport | None]:
+    """Take each site's lease and crawl the sites held in one process; None for a site another run holds.
+
+    A site another run still holds after `wait_s` seconds is None (with 0) or
+    skipped as leased_by_other_run. A fault (the crawl process, the store, the
+    disk) costs its site only, named in its report.
     """
-    try:
-        lease = leases.take(site.id, wait_s)
-    except LeaseHeld as exc:
-        if wait_s <= 0:
-            return None
-        progress(f"{site.id}: skipped, {exc}")
-        report = SiteReport(site_id=site.id)
-        report.skip("leased_by_other_run")
-        return report
-    except (StoreError, OSError) as exc:
-        progress(f"{site.id}: crawl failed")
-        return SiteReport(site_id=site.id, failed=one_line(exc))
-    try:
-        state = load_or_rebuild(store, site.id, lambda message: progress(f"{site.id}: {message}"))
-        result = crawl_site(site, store, run_id, options, state=state)
-    except (CrawlError, StoreError, OSError) as exc:
-        progress(f"{site.id}: crawl failed")
-        leases.give_back(site.id, unfinished=lease.inherited)
-        return SiteReport(site_id=site.id, failed=one_line(exc))
-    progress(f"{site.id}: crawled")
-    return dataclasses.replace(result, recovered=tuple(lease.inherited))
+    outcomes: dict[str, CrawlResult | SiteReport | None] = {}
+    held: dict[str, Lease] = {}
+    states = {}
+    for site in sites:
+        try:
+            held[site.id] = leases.take(site.id, wait_s)
+            states[site.id] = load_or_rebuild(store, site.id, lambda message, s=site.id: progress(f"{s}: {message}"))
+        except LeaseHeld as exc:
+            outcomes[site.id] = None if wait_s <= 0 else _leased_elsewhere(site, exc, progress)
+        except (StoreError, OSError) as exc:
+            progress(f"{site.id}: crawl failed")
+            if site.id in held:
+                leases.give_back(site.id, unfinished=held.pop(site.id).inherited)
+            outcomes[site.id] = SiteReport(site_id=site.id, failed=one_line(exc))
+    crawling = [site for site in sites if site.id in held]
+    for site, result in zip(crawling, crawl_chunk(crawling, store, run_id, options, states) if crawling else []):
+        if isinstance(result, CrawlError):
+            progress(f"{site.id}: crawl failed")
+            leases.give_back(site.id, unfinished=held[site.id].inherited)
+            outcomes[site.id] = SiteReport(site_id=site.id, failed=one_line(result))
+        else:
+            progress(f"{site.id}: crawled")
+            outcomes[site.id] = dataclasses.replace(result, recovered=tuple(held[site.id].inherited))
+    return [outcomes[site.id] for site in sites]
+
+
+def _leased_elsewhere(site: Site, exc: LeaseHeld, progress: Progress) -> SiteReport:
+    progress(f"{site.id}: skipped, {exc}")
+    report = SiteReport(site_id=site.id)
+    report.skip("leased_by_other_run")
+    return report
 
 
 def one_line(exc: BaseException) -> str:
@@ -236,6 +278,8 @@ def site_report_from_summary(crawl: CrawlResult) -> SiteReport:
     for reason, n in summary.errors.items():
         report.error(reason, n)
     report.failed = unreachable_reason(summary)
+    if summary.finish_reason == "closespider_timeout" and not report.failed:
+        report.failed = "crawl stopped at its time limit (CLOSESPIDER_TIMEOUT); what it fetched is archived"
     report.error_samples = {reason: list(urls) for reason, urls in summary.error_samples.items()}
     report.first_page_entries = dict(summary.first_page_entries)
     report.scrapy_stats = dict(summary.stats)
@@ -295,7 +339,7 @@ def stored_warcs(
 
 def run_pipeline(
     store: Store, sites: list[Site], options: CrawlOptions, run_id: str | None = None, workers: int = 2,
-    progress: Progress = lambda _: None, lease_wait_s: float = LEASE_WAIT_S,
+    progress: Progress = lambda _: None, lease_wait_s: float = LEASE_WAIT_S, chunk_size: int = CHUNK_SITES,
 ) -> RunReport:
     """Crawl, ingest and publish, once, for the given sites, finishing first what a dead run left of them.
 
@@ -310,13 +354,14 @@ def run_pipeline(
                        started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
     with Heartbeat(store) as heartbeat:
         leases = LeaseBook(store, run_id, pid=os.getpid(), heartbeat=heartbeat)
-        first = crawl_sites(sites, store, run_id, options, workers=workers, progress=progress, leases=leases)
+        first = crawl_sites(sites, store, run_id, options, workers=workers, progress=progress, leases=leases,
+                            chunk_size=chunk_size)
         ingest_crawls(store, sites, [c for c in first if c is not None], report, leases, progress)
         held = [site for site, crawl in zip(sites, first) if crawl is None]
         if held:
             progress(f"waiting for {len(held)} site(s) another run holds")
             later = crawl_sites(held, store, run_id, options, workers=workers, progress=progress, leases=leases,
-                                lease_wait_s=lease_wait_s)
+                                lease_wait_s=lease_wait_s, chunk_size=chunk_size)
             ingest_crawls(store, sites, later, report, leases, progress)
     order = {site.id: n for n, site in enumerate(sites)}
     report.sites.sort(key=lambda s: order.get(s.site_id, len(order)))

@@ -123,7 +123,8 @@ def test_scheduler_runs_triggered_nightly_over_simweb_into_s3(airflow, simweb, s
 
     wait_for("the DAGs to be parsed", lambda: query(db, "select dag_id from dag where dag_id = 'wjw_nightly'"),
              120, procs)
-    conf = {"registry": str(registry), "crawl_settings": dict(FAST)}
+    # One site per chunk: the two crawl tasks are mapped and both go through the pool.
+    conf = {"registry": str(registry), "crawl_settings": dict(FAST), "chunk_size": 1}
     trigger = subprocess.run([airflow_cli(), "dags", "trigger", "wjw_nightly", "--conf", json.dumps(conf),
                               "--run-id", "manual__scheduler-test"], env=airflow["env"], capture_output=True,
                              text=True, timeout=120)
