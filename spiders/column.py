@@ -308,10 +308,10 @@ class ColumnSpider(Spider):
             if first_seen and first_seen < self.revisit_after:
                 self.skipped["known_not_revisited"] += 1
                 return None
-            if seen.get("etag"):
-                headers["If-None-Match"] = seen["etag"]
-            if seen.get("last_modified"):
-                headers["If-Modified-Since"] = seen["last_modified"]
+        if seen and seen.get("etag"):
+            headers["If-None-Match"] = seen["etag"]
+        if seen and seen.get("last_modified"):
+            headers["If-Modified-Since"] = seen["last_modified"]
         return Request(
             entry.url,
             headers=headers,
