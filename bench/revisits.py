@@ -31,15 +31,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.registry import sites_from_rows  # noqa: E402
-from archive.run.captures import read_captures  # noqa: E402
-from archive.run.crawl import CrawlOptions  # noqa: E402
-from archive.run.ingest import doc_id_for  # noqa: E402
-from archive.run.pipeline import run_pipeline  # noqa: E402
-from archive.store import open_store  # noqa: E402
-from archive.store.revisits import MAX_INTERVAL  # noqa: E402
-from simweb import LOOPBACK_CRAWL_SETTINGS, SimWeb, build_world  # noqa: E402
-from simweb.sites import V1_SITES  # noqa: E402
+from archive.registry import sites_from_rows
+from archive.run.captures import read_captures
+from archive.run.crawl import CrawlOptions
+from archive.run.ingest import doc_id_for
+from archive.run.pipeline import run_pipeline
+from archive.store import open_store
+from archive.store.revisits import MAX_INTERVAL
+from simweb import LOOPBACK_CRAWL_SETTINGS, SimWeb, build_world
+from simweb.sites import V1_SITES
 
 NIGHTS = 30
 QUICK_NIGHTS = 10

@@ -14,7 +14,16 @@ from archive.run.ingest import doc_id_for
 from archive.run.pipeline import run_pipeline
 from archive.run.recover import rebuild_state
 from archive.store import revisits
-from archive.store.revisits import CHANGED, GONE, MAX_INTERVAL, MIN_INTERVAL, NEW, REMOVED, SOON, UNCHANGED
+from archive.store.revisits import (
+    CHANGED,
+    GONE,
+    MAX_INTERVAL,
+    MIN_INTERVAL,
+    NEW,
+    REMOVED,
+    SOON,
+    UNCHANGED,
+)
 from archive.store.state import SiteState, load_state
 from tests.simweb_helpers import FAST
 
