@@ -1,6 +1,6 @@
 """The corpus a researcher reads: search against a substring scan, export stability, serial gaps, the web view.
 
-On simweb days 0–3 archived one run a day (or a store given with
+On simweb days 0–5 archived one run a day (or a store given with
 ``--store`` and ``--crawled-days`` that already holds them, one run per day in
 order):
 
@@ -11,15 +11,21 @@ order):
 - export_renamed: txt exports as of day 0 and day 1; documents in both, with
   the same text, whose file name changed.
 - gaps_recall: simweb's truth of serials never published (``unpublished_serials``)
-  that lie below the highest serial its plans print, for the series the
+  that lie below the highest serial its plans print (outside columns robots.txt
+  fences off, which the crawler never fetches), for the series the
   archive holds, and how many of them `wjw gaps` reports missing.
 - screenshots of the list (searched and filtered), a document's diff and the
-  corpus page, in Chromium, under bench/results/.
+  corpus page, in Chromium, under bench/results/ (and a removed document's page).
+- removals against `simweb.removals.removal_truth` (dozens of 404s, 410s,
+  soft-404 notices, documents delisted then gone, taken down and back, passing
+  404/5xx, delisted but served): removed_found, the share owed a removal
+  (gone on WJW_REMOVAL_NIGHTS crawls in a row) marked removed dated by the run
+  that first found it gone, and live again if served again; removed_false,
+  documents ever marked removed that were not owed it; transient_removed, those
+  of them that had only a passing fault. simweb's removals fall on days 1-3,
+  so the default crawls days 0-5 (three nights to confirm day 3's).
 
-Deletions (removed_found, removed_false, transient_removed) print `na` until
-records carry their deletion state.
-
-Run: ``uv run python bench/corpus.py [--store DIR --crawled-days 0,1,2,3] [--queries 200]``.
+Run: ``uv run python bench/corpus.py [--store DIR --crawled-days 0,1,2,3,4,5] [--queries 200]``.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -52,32 +59,57 @@ RESULTS = ROOT / "bench" / "results"
 EVERY = CorpusFilter(include_duplicates=True, status="all")
 
 
-def bench_removals(lines: list[dict], days: list[int], started: list[str]) -> dict:
-    """Which documents simweb took down are marked removed, against its world; which live ones are."""
-    from simweb import SimWeb, build_world
+def bench_removals(store, lines: list[dict], days: list[int], started: list[str]) -> dict:
+    """Which documents simweb took down are marked removed, dated right, and live again if they came back; which others are.
 
-    with SimWeb(build_world(), day=0) as web:
-        urls = web.base_urls()
-        world = {urls[d.site_id].rstrip("/") + d.path: d for d in web.world.documents}
-        faulted = {urls[f.site_id].rstrip("/") + f.path for f in web.world.faults if f.fault == "http_404" and f.path}
-    records = {line["record"]["source_url"]: line["record"] for line in lines}
-    last_day = days[-1]
-    # Confirmed by the last run when the removal day is followed by enough runs (WJW_REMOVAL_NIGHTS of them).
+    Against `simweb.removals.removal_truth`: a document is owed a removal when it
+    answered gone on WJW_REMOVAL_NIGHTS crawls in a row, dated by the first of
+    them (the run that first found it gone); one served again by the last crawl
+    is owed both events, ending live. Every other document (passing 404/5xx,
+    delisted but served, never touched) must never have been marked removed.
+    """
+    from simweb import build_world
+    from simweb.removals import expected_removal, removal_truth, served_again
+
     nights = int(os.environ.get("WJW_REMOVAL_NIGHTS", "3"))
-    expected = {url for url, d in world.items() if d.removed and url in records
-                and sum(1 for day in days if day >= d.removed[0]) >= nights and d.removed[0] <= last_day}
-    marked = {url for url, r in records.items() if r.get("status") == "removed"}
-    false = marked - {url for url, d in world.items() if d.removed}
-    transient = false & faulted
-    # The removal date must fall in the first run that saw the document gone, not before it.
-    wrong_day = 0
-    for url in expected & marked:
-        first_run = next(i for i, day in enumerate(days) if day >= world[url].removed[0])
-        if (records[url].get("removed_at") or "") < started[first_run][:19]:
-            wrong_day += 1
-    return {"expected": len(expected), "found": len(expected & marked),
-            "recall": len(expected & marked) / max(1, len(expected)), "false": len(false),
-            "transient": len(transient), "wrong_day": wrong_day, "removed": sorted(marked)}
+    # By site and path: the store's URLs carry the port of the simweb that was crawled.
+    truth = {(r["site_id"], r["path"]): r for r in removal_truth(build_world())}
+    owed, found, false, transient, wrong_day = 0, 0, [], [], []
+    for line in lines:
+        record = line["record"]
+        url = urlsplit(record["source_url"])
+        row = truth.get((record["site_id"], url.path + (f"?{url.query}" if url.query else "")))
+        gone_at = expected_removal(row, days, nights) if row else None
+        marked = [v for v in _statuses(store, record["doc_id"]) if v[0] == "removed"]
+        if gone_at is None:
+            if marked or record.get("status") == "removed":
+                false.append(record["doc_id"])
+                if row and row["kind"] == "transient":
+                    transient.append(record["doc_id"])
+            continue
+        owed += 1
+        final = "live" if served_again(row, days) else "removed"
+        day_right = bool(marked) and started[gone_at][:19] <= marked[0][1][:19] < (
+            started[gone_at + 1][:19] if gone_at + 1 < len(started) else "9")
+        if not day_right:
+            wrong_day.append(record["doc_id"])
+        if marked and record.get("status") == final and day_right:
+            found += 1
+    kinds: dict[str, int] = {}
+    for row in truth.values():
+        kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
+    return {"owed": owed, "found": found, "recall": found / owed if owed else 1.0, "false": len(false),
+            "transient": len(transient), "wrong_day": len(wrong_day), "false_ids": false,
+            "wrong_day_ids": wrong_day, "truth_kinds": kinds, "nights": nights}
+
+
+def _statuses(store, doc_id: str) -> list[tuple[str, str]]:
+    """(status, removed_at) of every version of a record, oldest first."""
+    out = []
+    for version in reversed(store.versions(doc_key(doc_id))):
+        record = json.loads(store.get(doc_key(doc_id), version.version_id))
+        out.append((record.get("status") or "live", record.get("removed_at") or ""))
+    return out
 
 
 def crawl_days(store_dir: Path, days: list[int]) -> None:
@@ -174,7 +206,8 @@ def bench_gaps(lines: list[dict], days: list[int]) -> dict:
     highest: dict[tuple, int] = {}
     for day in days:
         for row in ground_truth(world, day, base):
-            if not row["is_plan"] or (row["canonical_url"] and row["canonical_url"] != row["url"]):
+            # A plan in a column robots.txt fences off is never fetched, so its serials bound nothing the archive holds.
+            if not row["is_plan"] or row["robots_disallowed"] or (row["canonical_url"] and row["canonical_url"] != row["url"]):
                 continue
             for kind in ("index_number", "doc_number"):
                 serial = parse_serial(kind, row[kind])
@@ -206,7 +239,7 @@ def a_text_edit(store, lines: list[dict]) -> tuple[str, int] | None:
 
 
 def screenshots(store, index_path: Path, lines: list[dict]) -> dict:
-    """The list (searched, filtered), a document's side-by-side diff and the corpus page, as PNGs."""
+    """The list (searched, filtered), a document's side-by-side diff, a removed document and the corpus page, as PNGs."""
     from archive.corpus.web import create_app
     from archive.run.browser import RenderUnavailable, find_chromium
     from testkit.webview import browser_page, served
@@ -224,6 +257,10 @@ def screenshots(store, index_path: Path, lines: list[dict]) -> dict:
             doc_id, number = edit
             page.goto(f"{base}/doc/{doc_id}?from={number - 1}&to={number}")
             shots["document"] = _shot(page, "corpus-document.png", full_page=True)
+        removed = next((line["record"]["doc_id"] for line in lines if line["record"].get("status") == "removed"), None)
+        if removed:
+            page.goto(f"{base}/doc/{removed}")
+            shots["removed"] = _shot(page, "corpus-removed.png", full_page=True)
         page.goto(base + "/corpus")
         shots["corpus"] = _shot(page, "corpus-charts.png", full_page=True)
         page.goto(base + "/gaps?site=sim-hb-wjw")
@@ -240,8 +277,9 @@ def _shot(page, name: str, full_page: bool = False) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, help="A store that already holds one run per day (see --crawled-days).")
-    # Day 3 twice more: a removal counts once confirmed by WJW_REMOVAL_NIGHTS (3) revisits in a row.
-    parser.add_argument("--crawled-days", default="0,1,2,3,3,3", help="The simweb days, in order, of the store's runs.")
+    # Days 4 and 5: simweb's removals of day 3 are confirmed by WJW_REMOVAL_NIGHTS (3) revisits in a row, and its
+    # comebacks return on day 4.
+    parser.add_argument("--crawled-days", default="0,1,2,3,4,5", help="The simweb days, in order, of the store's runs.")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=16)
     args = parser.parse_args()
@@ -286,10 +324,11 @@ def main() -> None:
     shots = screenshots(store, index_path, lines)
     print("screenshots: " + ", ".join(f"{k} {v}" for k, v in shots.items()))
 
-    removals = bench_removals(lines, days, [r["started_at"] for r in load_reports(store)])
-    print(f"removals: {removals['found']} of {removals['expected']} taken-down documents marked removed, "
-          f"{removals['false']} live ones marked removed, {removals['wrong_day']} with a removal date before "
-          "the day they went")
+    removals = bench_removals(store, lines, days, [r["started_at"] for r in load_reports(store)])
+    print(f"removals: {removals['found']} of {removals['owed']} taken-down documents marked removed on the right "
+          f"run (and live again if they came back), {removals['false']} others ever marked removed "
+          f"({removals['transient']} after a passing fault), {removals['wrong_day']} dated wrong; "
+          f"truth: {removals['truth_kinds']}")
 
     figures = {"removals": removals, "documents": len(lines), "runs": runs, "days": days, "queries": len(queries), "search_1x": one,
                "search_8x": eight, "index_build_s": build_s, "index_build_8x_s": build_8x, "export": renamed,
@@ -299,7 +338,7 @@ def main() -> None:
     print(f"removed_found={removals['recall']:.3f} removed_false={removals['false']} "
           f"transient_removed={removals['transient']} search_recall={one['recall']:.3f} "
           f"search_precision={one['precision']:.3f} search_p50_ms={one['p50_ms']:.2f} "
-          f"search_p50_ms_8x={eight['p50_ms']:.2f} export_renamed={renamed['renamed']} gaps_recall={gaps['recall']:.3f}")
+          f"search_p50_ms_8x={eight['p50_ms']:.2f} export_renamed={renamed['renamed']} gaps_recall={gaps['recall']:.4f}")
 
 
 if __name__ == "__main__":

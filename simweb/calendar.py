@@ -62,6 +62,7 @@ LATER_EDITS: tuple[tuple[int, str, str], ...] = (
 )
 
 # Documents taken down: (day, site id, how). "404" answers 404; "page" answers 200 with a 已删除 notice.
+# simweb.removals takes dozens more down, in every way, and fakes as many removals that are not.
 REMOVALS: tuple[tuple[int, str, str], ...] = (
     (1, "sim-jm-wjw", "404"), (1, "sim-sz-wjw", "page"), (2, "sim-cq-wsjkw", "404"), (3, "sim-xj-wjw", "page"),
 )

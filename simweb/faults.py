@@ -20,7 +20,7 @@ from simweb.pages import Response, esc
 FAULT_NAMES = (
     "http_404", "http_500", "http_503", "timeout", "slow_body", "redirect_chain", "redirect_loop", "blocked_by_waf",
     "robots_disallowed", "truncated_body", "oversize_page", "gzip_bomb", "spider_trap", "tracking_params", "spam_footer",
-    "deleted",
+    "deleted", "delisted",
 )
 # Faults after which a polite crawler cannot get the document's text that day.
 BLOCKING = {"http_404", "http_500", "http_503", "timeout", "redirect_loop", "blocked_by_waf", "robots_disallowed",
@@ -256,17 +256,16 @@ def served(world: World, day: int) -> list[tuple[Site, str, str, str]]:
     for doc in world.documents:
         if doc.removed and doc.removed_on(day) and day >= doc.first_day:
             out.append((sites[doc.site_id], doc.path, "deleted", doc.removed[1]))
+        elif doc.exists_on(day) and not doc.listed_on(day):
+            out.append((sites[doc.site_id], doc.path, "delisted", ""))
     return out
 
 
 def removed_response(world: World, site: Site, day: int, path: str) -> Response | None:
-    """A taken-down document: 404, or a 200 page saying it was deleted."""
+    """A taken-down document: 404, 410, or a 200 page saying it was deleted (simweb.removals)."""
     doc = world.document_at(site.id, path)
     if doc is None or not doc.removed_on(day):
         return None
-    if doc.removed[1] == "page":
-        from simweb.pages import removed_page
-        return removed_page(site)
-    from simweb.pages import not_found
-    return not_found(site)
+    from simweb.removals import removed_response as answer
+    return answer(site, doc)
 

@@ -138,7 +138,9 @@ class Document:
     revisions: tuple[Revision, ...]  # ordered by day; the first is the original
     attachment: Attachment | None = None
     cover_notice: bool = False  # the page only introduces the attachment, which holds the plan
-    removed: tuple[int, str] | None = None  # (day, "404" | "page"): taken down from that day on
+    removed: tuple[int, str] | None = None  # (day, "404" | "410" | "page"): its URL answers gone from that day on
+    back_on: int | None = None  # served and listed again from this day: a removal undone (simweb.removals)
+    delisted_from: int | None = None  # gone from its list from this day on, whether or not still served
     group: str | None = None  # republication group: the same plan on several sites
     source: bool = False  # the issuing agency's own copy within its group
 
@@ -148,12 +150,17 @@ class Document:
         return self.revisions[0].day
 
     def exists_on(self, day: int) -> bool:
-        """Whether the document is online (listed and served) on that day."""
+        """Whether the document is served on that day."""
         return day >= self.first_day and not self.removed_on(day)
 
+    def listed_on(self, day: int) -> bool:
+        """Whether the document is served and its column lists it on that day."""
+        return self.exists_on(day) and (self.delisted_from is None or day < self.delisted_from)
+
     def removed_on(self, day: int) -> bool:
-        """Whether the document has been taken down by that day."""
-        return self.removed is not None and day >= self.removed[0]
+        """Whether the document is taken down on that day (and not yet back)."""
+        return (self.removed is not None and day >= self.removed[0]
+                and (self.back_on is None or day < self.back_on))
 
     def revision_on(self, day: int) -> Revision:
         """The revision in force on that day."""
@@ -190,13 +197,13 @@ class World:
         return self.day0 + timedelta(days=day)
 
     def documents_on(self, day: int, site_id: str | None = None, column: str | None = None) -> list[Document]:
-        """Documents online that day, newest first, optionally for one site and column."""
+        """Documents listed that day, newest first, optionally for one site and column."""
         if site_id is None:
-            return [doc for doc in self.documents if doc.exists_on(day) and (column is None or doc.column == column)]
+            return [doc for doc in self.documents if doc.listed_on(day) and (column is None or doc.column == column)]
         return [
             doc
             for doc in self._by_site.get(site_id, ())
-            if doc.exists_on(day) and (column is None or doc.column == column)
+            if doc.listed_on(day) and (column is None or doc.column == column)
         ]
 
     def attachment_at(self, site_id: str, target: str) -> Document | None:

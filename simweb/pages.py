@@ -126,13 +126,3 @@ def standard_meta(site: Site, doc: Document, column_name: str, modified: datetim
         f'<meta name="ContentSource" content="{esc(doc.agency)}">\n'
         f'<meta name="Maketime" content="{modified:%Y-%m-%d %H:%M:%S}">\n'
     )
-
-
-def removed_page(site: Site) -> Response:
-    """What some CMSs answer, with status 200, for a document taken down: a 已删除 notice."""
-    page = (
-        f'<!DOCTYPE html>\n<html>\n<head>\n<meta charset="{site.body_encoding}">\n<title>{esc(site.name)}</title>\n</head>\n'
-        '<body>\n<div class="main"><p class="tips">该信息已删除或已过期，请浏览其他信息。</p>'
-        f'<p><a href="/">返回首页</a></p></div>\n</body>\n</html>\n'
-    )
-    return encode_page(site, page)

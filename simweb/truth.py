@@ -123,7 +123,8 @@ def unpublished_serials(world: World) -> list[dict]:
 
 
 def write_truth(out, day: int = 0, seed: int = 0, port: int = 8477) -> int:
-    """Write a day's ground truth as JSONL: {"document": row}, {"fault": …}, then {"unpublished_serial": …} lines.
+    """Write a day's ground truth as JSONL: {"document": row}, {"fault": …}, {"unpublished_serial": …}, then
+    {"removal": …} lines (simweb.removals.removal_truth, every day's, with the URL).
 
     Returns the document count.
 
@@ -133,6 +134,7 @@ def write_truth(out, day: int = 0, seed: int = 0, port: int = 8477) -> int:
     from pathlib import Path
 
     from simweb import faults as fault_module
+    from simweb.removals import removal_truth
     from simweb.server import HOST_PREFIX
     from simweb.world import build_world
 
@@ -146,4 +148,6 @@ def write_truth(out, day: int = 0, seed: int = 0, port: int = 8477) -> int:
             handle.write(json.dumps({"fault": {"site_id": site.id, "url": url, "fault": fault, "day": day, "detail": detail}},
                                     ensure_ascii=False) + "\n")
         handle.writelines(json.dumps({"unpublished_serial": serial}) + "\n" for serial in unpublished_serials(world))
+        handle.writelines(json.dumps({"removal": row | {"url": base_urls[row["site_id"]].rstrip("/") + row["path"]}},
+                                     ensure_ascii=False) + "\n" for row in removal_truth(world))
     return len(rows)

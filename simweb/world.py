@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from simweb import bodies, calendar, faults, mechanics
+from simweb import bodies, calendar, faults, mechanics, removals
 from simweb.attachments import ATTACHED_FILES, CONTENT_TYPES, stored_attachment
 from simweb.calendar import DAY0, Draft
 from simweb.families import family_of
@@ -45,7 +45,8 @@ def build_world(seed: int = 0) -> World:
     order = {site.id: n for n, site in enumerate(SITES)}
     documents.sort(key=lambda d: (order[d.site_id], -d.published.timestamp(), -d.doc_id))
     world = World(seed=seed, day0=DAY0, sites=SITES, documents=tuple(documents))
-    return replace(world, faults=faults.schedule(world, random.Random(f"simweb:{seed}:faults")))
+    world = replace(world, faults=faults.schedule(world, random.Random(f"simweb:{seed}:faults")))
+    return removals.take_down(world, random.Random(f"simweb:{seed}:takedowns"))
 
 
 def _path(site: Site, column: str, published: datetime, doc_id: int) -> str:

@@ -1,4 +1,4 @@
-"""Export the corpus as of a run as files a reader can open: txt like the seeds, JSON Lines, or Parquet.
+"""Export the corpus as of a run as files a reader can open: txt like the seeds, JSON Lines, Parquet, or WACZ.
 
 Every export reads one manifest and the exact record and text versions it pins,
 so an export `--as-of` a run is the same whenever it is made.
@@ -17,7 +17,7 @@ from archive.corpus.numbering import document_numbers
 from archive.corpus.select import CorpusFilter, lifecycle
 from archive.store import Store
 
-FORMATS = ("txt", "jsonl", "parquet")
+FORMATS = ("txt", "jsonl", "parquet", "wacz")
 
 # Kept for callers of the first export API; the filter is shared with search and the web view.
 ExportFilter = CorpusFilter
@@ -46,14 +46,20 @@ def selected_lines(store: Store, run_id: str | None, chosen: CorpusFilter) -> li
 def citation(line: dict[str, Any]) -> str:
     """How to cite the archived document: GB/T 7714's form for an online resource, plus the archived version.
 
-    责任者. 题名（文号）[EB/OL]. (发布日期)[存档时间]. URL. wjw version <id>.
+    责任者. 题名（文号）[EB/OL]. (发布日期)[存档时间]. URL. wjw version <id>; and, for a document its site
+    took down, when the archive last saw it and first found it gone.
     """
     record = line["record"]
     number = f"（{record['doc_number']}）" if record.get("doc_number") else ""
     published = f"({record['published']})" if record.get("published") else ""
     agency = record.get("agency") or record.get("site_id")
+    state = lifecycle(line)
+    removed = ""
+    if state["status"] == "removed":
+        removed = f" Removed from the source: last seen {state['last_seen'] or '–'}, first found gone {state['removed_at']}."
     return (f"{agency}. {record['title']}{number}[EB/OL]. {published}[{record.get('fetched_at', '')}]. "
-            f"{record['source_url']}. wjw archive, docs/{record['doc_id']}.json version {line.get('doc_version_id')}.")
+            f"{record['source_url']}. wjw archive, docs/{record['doc_id']}.json version {line.get('doc_version_id')}."
+            + removed)
 
 
 def export_fields(line: dict[str, Any]) -> dict[str, Any]:
@@ -68,6 +74,10 @@ def export_corpus(store: Store, out_dir: Path, fmt: str = "txt", run_id: str | N
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     lines = selected_lines(store, run_id, chosen or CorpusFilter())
     out_dir.mkdir(parents=True, exist_ok=True)
+    if fmt == "wacz":
+        from archive.corpus.wacz import write_wacz
+
+        return ExportResult(files=write_wacz(store, out_dir, lines, run_id), documents=len(lines))
     writer = {"txt": _write_txt, "jsonl": _write_jsonl, "parquet": _write_parquet}[fmt]
     return writer(store, out_dir, lines)
 

@@ -49,14 +49,17 @@ def document_history(store: Store, doc_id: str) -> list[DocVersion]:
 
 
 def _change(previous: dict | None, record: dict) -> str:
-    """What a version changed: first, text, metadata (naming the fields) or duplicates."""
+    """What a version changed: first, text, removed or served again, metadata (naming the fields) or duplicates."""
     if previous is None:
         return "first"
     if previous["text_sha256"] != record["text_sha256"]:
         return "text"
+    was, now = previous.get("status") or "live", record.get("status") or "live"
+    if was != now:
+        return f"removed (first found gone {record.get('removed_at')})" if now == "removed" else "served again"
     links = {"duplicates", "cluster_id", "canonical_id"}
     fields = sorted(k for k in record.keys() | previous.keys()
-                    if k != "fetched_at" and previous.get(k) != record.get(k))
+                    if k not in ("fetched_at", "last_seen") and previous.get(k) != record.get(k))
     if fields and set(fields) <= links:
         return "duplicates"
     return "metadata: " + ", ".join(f for f in fields if f not in links) if fields else "none"

@@ -24,6 +24,7 @@ from archive.extract.attachments import (
 )
 from archive.extract.blocking import blocked_reason, removal_notice
 from archive.extract.decode import decode_html
+from archive.extract.files import file_page as file_page_from_text
 from archive.extract.html import (
     EXTRACTOR_VERSION,
     ExtractedPage,
@@ -31,15 +32,18 @@ from archive.extract.html import (
     document_text,
     extract_page,
 )
-from archive.extract.files import file_title, is_cut_title, text_fields
-from archive.extract.sniff import sniff_detail
 from archive.extract.region import region_for
+from archive.extract.sniff import sniff_detail
 from archive.records import Attachment, Document, Duplicate, Extractor, Site, SiteReport
 from archive.run import killpoints
-from archive.store import revisits
-from archive.run.captures import Capture, local_warc, read_captures, read_crawl_summary_file
+from archive.run.captures import (
+    Capture,
+    local_warc,
+    read_captures,
+    read_crawl_summary_file,
+)
 from archive.run.recover import advance_state, load_or_rebuild
-from archive.store import KeyNotFound, Store
+from archive.store import KeyNotFound, Store, revisits
 from archive.store.keys import blob_key, doc_key, text_key
 from archive.store.state import SiteState
 
@@ -139,7 +143,7 @@ class Outcomes:
             self.schedule[url] = revisits.next_schedule(url, entry, kind, night, seen["age_days"]) | seen["listed"]
 
     def apply(self, state: SiteState) -> bool:
-        """Merge into `state`; True when anything but a last-seen time changed (a new version is worth it)."""
+        """Merge into `state`; True when anything changed but a last-seen time within its day (a new version is worth it)."""
         before = _state_content(state)
         for url, entry in self.documents.items():
             current = state.documents.get(url)
@@ -166,8 +170,6 @@ class Outcomes:
                 first_seen = (state.skipped.get(url) or {}).get("first_seen") or entry["first_seen"]
                 state.skipped[url] = entry | {"first_seen": first_seen}
         state.listed = sorted(set(state.listed) | (self.settled - set(state.documents) - set(state.skipped)))
-        # last_seen alone does not make a new state version: the WARC already records every visit,
-        # and an unchanged night should leave the store as it was.
         if _state_content(state) == before:
             return False
         state.updated_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -199,18 +201,19 @@ def observe_gone(store: Store, url: str, seen: dict[str, Any], capture: Capture,
     if count >= removal_nights() and not removed:
         record = _read_record(store, seen.get("doc_id"))
         if record is not None and record.status != "removed":
-            _put_document(store, dataclasses.replace(record, status="removed", removed_at=since))
+            last_seen = max(filter(None, [record.last_seen, record.fetched_at, seen.get("last_seen")]))
+            _put_document(store, dataclasses.replace(record, status="removed", removed_at=since, last_seen=last_seen))
             report.removed += 1
             report.removed_ids.append(record.doc_id)
         removed = True
     outcomes.gone[url] = {"gone": count, "gone_since": since, "removed": removed}
 
 
-def restore(store: Store, seen: dict[str, Any], report: SiteReport) -> None:
+def restore(store: Store, seen: dict[str, Any], capture: Capture, report: SiteReport) -> None:
     """A removed document that answers again, unchanged: live again (its record's history keeps both events)."""
     record = _read_record(store, seen.get("doc_id"))
     if record is not None and record.status == "removed":
-        _put_document(store, dataclasses.replace(record, status="live", removed_at=None))
+        _put_document(store, dataclasses.replace(record, status="live", removed_at=None, last_seen=capture.fetched_at))
         report.restored += 1
         report.changed_ids.append(record.doc_id)
 
@@ -286,7 +289,7 @@ def ingest_capture(
             outcomes.seen[url] = capture.fetched_at
             outcomes.observe(url, revisits.UNCHANGED, capture)
             if seen.get("removed"):
-                restore(store, seen, report)
+                restore(store, seen, capture, report)
         return
     if seen and capture.status in (404, 410):
         observe_gone(store, url, seen, capture, report, outcomes)
@@ -351,6 +354,7 @@ def ingest_capture(
         attachments=tuple(record for record, _ in files),
         text_source=text_source,
         first_seen=(seen or {}).get("first_seen") or capture.fetched_at,
+        last_seen=capture.fetched_at,
     )
     index.add(dedup_member(document, site, page.agency, text), text)
     document = with_links(document, index)
@@ -392,16 +396,7 @@ def file_page(store: Store, capture: Capture, report: SiteReport) -> tuple[Extra
     if text is None or not text.text.strip():
         report.skip("file_unreadable")
         return None, []
-    fields = text_fields(text.text, capture.url)
-    listed_title = (capture.meta.title or "").strip()
-    title = listed_title
-    if not title or capture.meta.title_cut or is_cut_title(title):
-        title = file_title(text.text, listed_title) or title
-    page = ExtractedPage(
-        url=capture.url, text=text.text, title=title or None, published=fields.published, written=fields.written,
-        doc_number=fields.doc_number, index_number=fields.index_number, agency=fields.agency, encoding="binary",
-        encoding_source="file", method=f"file:{text.kind}", attachments=(), is_cover_notice=False, provenance={},
-    )
+    page = file_page_from_text(text.text, text.kind, capture.url, capture.meta.title or "", capture.meta.title_cut)
     return page, [(record, None)]
 
 
@@ -461,8 +456,13 @@ def relink_clusters(store: Store, index: DedupIndex, report: SiteReport | Mappin
 
 
 def _state_content(state: SiteState) -> str:
-    """The state as it matters to the next crawl: everything but the last-seen times."""
-    documents = {url: {k: v for k, v in entry.items() if k != "last_seen"} for url, entry in state.documents.items()}
+    """The state as it matters: last-seen times only by their day.
+
+    A rerun the same day writes nothing (the WARC records every visit), but a
+    document's last day seen is kept, so a removal can say when it was last there.
+    """
+    documents = {url: {k: (v[:10] if k == "last_seen" and isinstance(v, str) else v) for k, v in entry.items()}
+                 for url, entry in state.documents.items()}
     return json.dumps({"documents": documents, "listed": sorted(state.listed), "skipped": state.skipped,
                        "night": state.night}, sort_keys=True)
 

@@ -71,8 +71,12 @@ def rebuild_state(store: Store, site_id: str) -> SiteState:
         if record.site_id != site_id:
             continue
         seen = getattr(record, "first_seen", None) or record.fetched_at
-        state.documents[record.source_url] = {"doc_id": record.doc_id, "text_sha256": record.text_sha256,
-                                              "first_seen": seen, "last_seen": record.fetched_at}
+        entry = {"doc_id": record.doc_id, "text_sha256": record.text_sha256,
+                 "first_seen": seen, "last_seen": record.last_seen or record.fetched_at}
+        if record.status == "removed":
+            # Still revisited every night, so that a document served again is restored.
+            entry |= {"gone": 1, "gone_since": record.removed_at, "removed": True}
+        state.documents[record.source_url] = entry
     listed: set[str] = set()
     for key in store.list(WARC_PREFIX):
         warc = parse_warc_key(key)

@@ -45,6 +45,26 @@ def corpus(local_store):
     return local_store
 
 
+@pytest.fixture
+def removed_corpus(corpus):
+    """The export fixture's corpus after Hubei's plan answered 404 on the revisits that confirm a removal."""
+    import dataclasses
+
+    from archive.records import SiteReport
+    from archive.run.ingest import Outcomes, doc_id_for, observe_gone, removal_nights
+    from archive.run.recover import load_or_rebuild
+
+    url = OTHER_PROVINCE.base_url.rstrip("/") + "/fbjd/tzgg/202302/t1.shtml"
+    seen = load_or_rebuild(corpus, OTHER_PROVINCE.id).documents.get(url) or {
+        "doc_id": doc_id_for(OTHER_PROVINCE.id, url), "last_seen": "2026-11-24T06:00:00Z"}
+    gone = {"gone": removal_nights() - 1, "gone_since": "2026-11-26T02:00:00Z"}
+    page = capture(OTHER_PROVINCE, "/fbjd/tzgg/202302/t1.shtml", "x", [], None, "2026-11-28")
+    not_found = dataclasses.replace(page, status=404, body=b"<h1>404</h1>", fetched_at="2026-11-28T02:00:00Z")
+    observe_gone(corpus, url, seen | gone, not_found, SiteReport(OTHER_PROVINCE.id), Outcomes())
+    write_manifest(corpus, "run-3")
+    return corpus
+
+
 def test_txt_writes_one_file_per_plan_named_by_its_hash(corpus, tmp_path):
     out = tmp_path / "txt"
     result = export_corpus(corpus, out, "txt")
@@ -112,8 +132,8 @@ def test_jsonl_and_parquet_carry_record_and_text(corpus, tmp_path):
     assert all("版权所有" not in r["text"] for r in data)
     assert max(len(r["duplicates"]) for r in data) == 2
     assert all(r["version_id"] and r["status"] == "live" and r["removed_at"] is None for r in data)
-    # Until runs record when a document was first and last seen, the fields are there and empty.
-    assert all("first_seen" in r and "last_seen" in r for r in data)
+    # When the archive first and last found each document served: its capture, for a document seen once.
+    assert all(r["first_seen"] and r["first_seen"] <= r["last_seen"] for r in data)
 
 
 def test_duckdb_reads_the_parquet_with_its_citations(corpus, tmp_path):
@@ -137,8 +157,22 @@ def test_the_status_filter_reads_the_deletion_state(corpus, tmp_path):
     live, removed = ExportFilter(include_duplicates=True), ExportFilter(status="removed", include_duplicates=True)
     assert not live.keeps(gone["record"]) and removed.keeps(gone["record"])
     fields = export_fields(gone)
-    assert (fields["status"], fields["removed_at"], fields["first_seen"]) == ("removed", "2026-11-25",
-                                                                              "2026-11-20T02:30:00Z")
+    assert (fields["status"], fields["removed_at"], fields["first_seen"], fields["last_seen"]) == (
+        "removed", "2026-11-25", "2026-11-20T02:30:00Z", "2026-11-24T02:30:00Z")
+    assert fields["citation"].endswith("Removed from the source: last seen 2026-11-24T02:30:00Z, first found gone 2026-11-25.")
+
+
+def test_duckdb_reads_a_removed_document_with_when_it_went(removed_corpus, tmp_path):
+    import duckdb
+
+    export_corpus(removed_corpus, tmp_path, "parquet", chosen=ExportFilter(status="removed"))
+    rows = duckdb.sql(f"SELECT title, status, first_seen, last_seen, removed_at, version_id, citation "
+                      f"FROM '{tmp_path / 'corpus.parquet'}'").fetchall()
+    assert len(rows) == 1
+    title, status, first_seen, last_seen, removed_at, version_id, cited = rows[0]
+    assert (title, status, removed_at) == ("2023年湖北省卫生健康工作要点", "removed", "2026-11-26T02:00:00Z")
+    assert first_seen <= last_seen < removed_at and version_id in cited
+    assert cited.endswith(f"Removed from the source: last seen {last_seen}, first found gone {removed_at}.")
 
 
 def test_as_of_an_older_run_exports_the_text_of_then(corpus, tmp_path):

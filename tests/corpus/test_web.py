@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import os
 
 import pytest
 from starlette.testclient import TestClient
 
 from archive.corpus.manifest import write_manifest
 from archive.corpus.web import create_app
-from archive.run.browser import RenderUnavailable, find_chromium
-from tests.corpus.test_export import corpus  # noqa: F401  (the fixture)
+from tests.corpus.test_export import corpus, removed_corpus  # noqa: F401  (the fixtures)
 from tests.corpus.test_history import edited
 from tests.dedup.test_dedup import PROVINCE, ingest
 from testkit.webview import browser_page, served
-
-
-@pytest.fixture
-def chromium():
-    """The browser binary, or a skip (a failure under CI, which installs it)."""
-    try:
-        return find_chromium()
-    except RenderUnavailable as exc:
-        if os.environ.get("WJW_REQUIRE_CHROMIUM"):
-            pytest.fail(f"CI installs Chromium (.ci/run), yet: {exc}")
-        pytest.skip(str(exc))
 
 
 @pytest.fixture
@@ -63,6 +50,26 @@ def test_list_filter_document_diff_in_chromium(edited_corpus, chromium, tmp_path
         assert "主题活动" in old and "主题行动" in new
 
 
+def test_a_removed_document_shows_when_it_went_in_chromium(removed_corpus, chromium, tmp_path):  # noqa: F811
+    app = create_app(removed_corpus, tmp_path / "index.sqlite")
+    with served(app) as base, browser_page(chromium) as page:
+        page.goto(base + "/")
+        assert page.locator("#count").inner_text() == "2 document(s)"  # live by default
+        page.select_option("select[name=status]", "removed")
+        page.click("#filters button[type=submit]")
+        page.wait_for_url("**status=removed*")
+        assert page.locator("#results tr.doc a").all_inner_texts() == ["2023年湖北省卫生健康工作要点"]
+        page.click("text=2023年湖北省卫生健康工作要点")
+        removal = page.locator("#removal").inner_text()
+        # Dated by the first revisit that found it gone, not the one that confirmed it; last seen before.
+        assert "first found gone 2026-11-26T02:00:00Z" in removal and "last seen 2026-11-24T06:00:00Z" in removal
+        assert page.locator("#status").inner_text() == "removed"
+        assert page.locator("#last-seen").inner_text() == "2026-11-24T06:00:00Z"
+        changes = page.locator("#versions td:nth-child(4)").all_inner_texts()
+        assert changes[-1] == "removed (first found gone 2026-11-26T02:00:00Z)"
+        assert "湖北" in page.locator("#text").inner_text()  # the copy is kept
+
+
 def test_pages_answer_and_bad_input_gets_a_message(edited_corpus, tmp_path):
     client = TestClient(create_app(edited_corpus, tmp_path / "index.sqlite"))
     corpus_page = client.get("/corpus")
@@ -72,3 +79,10 @@ def test_pages_answer_and_bad_input_gets_a_message(edited_corpus, tmp_path):
     assert missing.status_code == 404 and "no-such-doc" in missing.text
     assert client.get("/?status=gone").status_code == 400
     assert client.post("/").status_code == 405  # read-only
+
+
+def test_a_run_without_a_figure_for_a_site_leaves_a_gap_in_its_sparkline():
+    from archive.corpus.web.charts import sparkline
+
+    line = sparkline([12, None, 10])
+    assert "items per run: 12, –, 10" in line and line.count(",") == 4  # two points and the label's commas

@@ -52,12 +52,16 @@ def grid_chart(title: str, rows: list[str], columns: list[str], counts: dict[tup
             f'viewBox="0 0 {width} {height}" class="chart">' + "".join(parts) + "</svg>")
 
 
-def sparkline(values: list[int], width: int = 120, height: int = 22) -> str:
-    """Items per run as a small line, the last run rightmost; a flat zero line when a site yields nothing."""
+def sparkline(values: list[int | None], width: int = 120, height: int = 22) -> str:
+    """Items per run as a small line, the last run rightmost; a flat zero line when a site yields nothing.
+
+    A run with no figure for the site (None: it was not crawled, or failed) leaves no point.
+    """
     if not values:
         return ""
-    top = max(values) or 1
+    top = max((v for v in values if v is not None), default=0) or 1
     step = width / max(1, len(values) - 1)
-    points = " ".join(f"{i * step:.1f},{height - 2 - (height - 4) * v / top:.1f}" for i, v in enumerate(values))
+    points = " ".join(f"{i * step:.1f},{height - 2 - (height - 4) * v / top:.1f}"
+                      for i, v in enumerate(values) if v is not None)
     return (f'<svg width="{width}" height="{height}" class="spark" role="img" aria-label="items per run: '
-            f'{", ".join(map(str, values))}"><polyline points="{points}" fill="none"/></svg>')
+            f'{", ".join("–" if v is None else str(v) for v in values)}"><polyline points="{points}" fill="none"/></svg>')
