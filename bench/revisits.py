@@ -42,6 +42,7 @@ from simweb import LOOPBACK_CRAWL_SETTINGS, SimWeb, build_world
 from simweb.sites import V1_SITES
 
 NIGHTS = 30
+ADAPTIVE = (*LOOPBACK_CRAWL_SETTINGS, ("WJW_REVISIT_SCHEDULE", "adaptive"))
 QUICK_NIGHTS = 10
 QUICK_SITES = ("sim-hb-wjw", "sim-yz-wjw")
 
@@ -62,7 +63,7 @@ def figures(quick: bool = False) -> dict:
         for night in range(1, nights + 1):
             web.set_day(night)
             started = time.perf_counter()
-            report = run_pipeline(store, sites, CrawlOptions(mode="nightly", settings=LOOPBACK_CRAWL_SETTINGS))
+            report = run_pipeline(store, sites, CrawlOptions(mode="nightly", settings=ADAPTIVE))
             seconds = time.perf_counter() - started
             changed = {doc_id for site in report.sites for doc_id in site.changed_ids}
             for edit in edits:

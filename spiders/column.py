@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import hashlib
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Iterator
@@ -97,11 +98,16 @@ class ColumnSpider(Spider):
         # column this crawl looked, so a known document dated within that range and not listed has left it.
         self.listed_since: dict[str, str | None] = {}
         self._revisits_queued = False
+        # WJW_REVISIT_SCHEDULE=adaptive: the state's schedule decides (archive.store.revisits); the default,
+        # `window`, revisits every document first seen within revisit_days each night and older ones in turns,
+        # which the deletion checks over simweb's days 0-5 still rely on.
+        self.adaptive = False
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> ColumnSpider:
         """Also listen for requests the scheduler drops, to count redirect loops."""
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.adaptive = crawler.settings.get("WJW_REVISIT_SCHEDULE", "window") == "adaptive"
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.revisit_unlisted, signal=signals.spider_idle)
         return spider
@@ -118,13 +124,26 @@ class ColumnSpider(Spider):
         self._revisits_queued = True
         due = [url for url, seen in sorted(self.known.items())
                if seen.get("document") and url not in self.candidates
-               and (seen.get("due", True) or self._left_column(url, seen))]
+               and (self._due(url, seen) or self._left_column(url, seen))]
         for url in due:
             self.counts["revisits"] += 1
             self.candidates.add(url)
             self.crawler.engine.crawl(self._revisit_request(url, self.known[url]))
         if due:
             raise DontCloseSpider
+
+    def _due(self, url: str, seen: dict[str, Any]) -> bool:
+        """Whether a known document is revisited tonight, by the state's schedule or by the window."""
+        if self.adaptive:
+            return bool(seen.get("due", True))
+        if seen.get("gone"):
+            return True
+        first_seen = _parse_time(seen.get("first_seen"))
+        if first_seen is None or first_seen >= self.revisit_after:
+            return True
+        # Older documents take turns, each once every REVISIT_ROTATION nights, so a removal is found in time.
+        turn = int(hashlib.sha256(url.encode("utf-8")).hexdigest()[:8], 16) % REVISIT_ROTATION
+        return turn == datetime.now(timezone.utc).date().toordinal() % REVISIT_ROTATION
 
     def _left_column(self, url: str, seen: dict[str, Any]) -> bool:
         """Whether tonight's pages of the document's column span its date but no longer list it."""
@@ -139,7 +158,7 @@ class ColumnSpider(Spider):
 
     def _wants_revisit(self, entry: ListEntry, seen: dict[str, Any]) -> bool:
         """A nightly's choice for a listed known document: its turn, or a list entry that changed."""
-        if seen.get("due", True):
+        if self._due(entry.url, seen):
             return True
         title, listed_date = seen.get("listed_title"), seen.get("listed_date")
         if (title and entry.title and entry.title != title) or (listed_date and entry.date and entry.date != listed_date):
@@ -398,6 +417,10 @@ def request_url(url: str, response: Response) -> str:
     its server reads the query as GBK, so a raw one is encoded as the page is.
     """
     return canonical_url(safe_url_string(url, getattr(response, "encoding", None) or "utf-8"))
+
+
+# Documents older than the revisit window are revisited once every this many nights, in turns (window schedule).
+REVISIT_ROTATION = 30
 
 
 def _verified_encoding(response: Response) -> Response:

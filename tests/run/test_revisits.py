@@ -27,7 +27,7 @@ from archive.store.revisits import (
 from archive.store.state import SiteState, load_state
 from tests.simweb_helpers import FAST
 
-NIGHTLY = CrawlOptions(mode="nightly", settings=FAST)
+NIGHTLY = CrawlOptions(mode="nightly", settings=(*FAST, ("WJW_REVISIT_SCHEDULE", "adaptive")))
 SITE = "sim-hb-wjw"  # no faults on any day; edits its newest plan of day 0 on day 1
 URL = "http://127.77.0.1/a.html"
 
