@@ -154,6 +154,8 @@ class CrawlSummary:
     # compares runs fairly.
     first_page_entries: dict[str, int] = field(default_factory=dict)
     stats: dict[str, float] = field(default_factory=dict)  # Scrapy's own numeric stats (elapsed_time_seconds, …)
+    # nightly or backfill: a nightly crawl is one night of the revisit schedule (archive.run.revisits).
+    mode: str | None = None
 
     def count(self, name: str) -> int:
         """One counter, 0 when the crawl never counted it."""

@@ -50,6 +50,17 @@ EDITS: tuple[tuple[int, str], ...] = (
     (1, "sim-hb-wjw"), (1, "sim-yz-wjw"), (1, "sim-gd-wsjkw"), (2, "sim-hz-wjw"), (2, "sim-ln-wsjk"), (3, "sim-js-wjw"),
 )
 
+# Plans corrected in place over the month after day 3, for the revisit benchmark (bench/revisits.py):
+# (day, site id, which). "newest": the site's newest plan that day, as most corrections come soon after
+# publication; "older": a plan published a year or more before, an old page fixed, which only the revisit
+# schedule's cap bounds. Lists show the same title and date after the edit; only the page says it changed.
+LATER_EDITS: tuple[tuple[int, str, str], ...] = (
+    (5, "sim-zj-wsjkw", "newest"), (6, "sim-hy-wjj", "newest"), (8, "sim-sy-wjj", "newest"),
+    (9, "sim-jm-wjw", "older"), (11, "sim-hb-wjw", "newest"), (13, "sim-yz-wjw", "newest"),
+    (15, "sim-zj-wsjkw", "older"), (17, "sim-jm-wjw", "newest"), (20, "sim-hy-wjj", "older"),
+    (22, "sim-hb-wjw", "newest"), (24, "sim-sy-wjj", "older"), (26, "sim-yz-wjw", "newest"),
+)
+
 # Documents taken down: (day, site id, how). "404" answers 404; "page" answers 200 with a 已删除 notice.
 # simweb.removals takes dozens more down, in every way, and fakes as many removals that are not.
 REMOVALS: tuple[tuple[int, str, str], ...] = (

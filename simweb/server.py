@@ -69,6 +69,12 @@ class _SiteHandler(BaseHTTPRequestHandler):
     # Headers and body go out in separate writes; with Nagle on, a kept-alive client waits out a 40 ms delayed ACK each time.
     disable_nagle_algorithm = True
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header on the simulated calendar: the web's day at today's time, so Date and Last-Modified agree."""
+        now = datetime.now(UTC)
+        day = self.server.web.world.date_of(self.server.web.day)
+        return format_datetime(datetime.combine(day, now.time(), UTC), usegmt=True)
+
     def do_GET(self) -> None:
         self._answer("GET")
 

@@ -58,6 +58,7 @@ def _build_copy(seed: int, copy: int) -> World:
     documents = _apply_edits(documents, random.Random(f"simweb:{stream}:edits"))
     documents = _republish(documents, random.Random(f"simweb:{stream}:republish"))
     documents = _remove(documents, random.Random(f"simweb:{stream}:removals"))
+    documents = _apply_later_edits(documents, random.Random(f"simweb:{stream}:later-edits"))
     order = {site.id: n for n, site in enumerate(SITES)}
     documents.sort(key=lambda d: (order[d.site_id], -d.published.timestamp(), -d.doc_id))
     world = World(seed=seed, day0=DAY0, sites=SITES, documents=tuple(documents))
@@ -231,6 +232,36 @@ def _apply_edits(documents: list[Document], rng: random.Random) -> list[Document
         modified = datetime.combine(DAY0 + timedelta(days=day), time(9, rng.randint(0, 59)))
         documents[target] = replace(doc, revisions=doc.revisions + (Revision(day, tuple(paragraphs), modified),))
     return documents
+
+
+def _apply_later_edits(documents: list[Document], rng: random.Random) -> list[Document]:
+    """The month of corrections after day 3 (calendar.LATER_EDITS): a sentence more, under the same URL.
+
+    Only plain pages of the site's own (no cover notice, no file, no republished copy, never taken down)
+    are edited, so the truth's `version` is all a crawler has to find.
+    """
+    for day, site_id, which in calendar.LATER_EDITS:
+        on = DAY0 + timedelta(days=day)
+        candidates = [i for i, doc in enumerate(documents)
+                      if doc.site_id == site_id and doc.is_plan and doc.first_day <= day and not doc.attachment
+                      and not doc.group and doc.removed is None and doc.revisions[-1].day < day]
+        if which == "older":
+            candidates = [i for i in candidates if documents[i].published.date() <= on - timedelta(days=365)]
+            at = rng.choice(candidates)
+        else:
+            at = max(candidates, key=lambda i: documents[i].published)
+        documents[at] = _with_sentence(documents[at], day, rng)
+    return documents
+
+
+def _with_sentence(doc: Document, day: int, rng: random.Random) -> Document:
+    """The document with one task paragraph lengthened, as a new revision on `day`."""
+    paragraphs = list(doc.revisions[-1].paragraphs)
+    tasks = [i for i, p in enumerate(paragraphs) if TASK_PARAGRAPH.match(p.text)] or [len(paragraphs) - 1]
+    at = rng.choice(tasks)
+    paragraphs[at] = Paragraph(paragraphs[at].text + bodies.addendum(rng, doc.agency), paragraphs[at].role)
+    modified = datetime.combine(DAY0 + timedelta(days=day), time(9, rng.randint(0, 59)))
+    return replace(doc, revisions=doc.revisions + (Revision(day, tuple(paragraphs), modified),))
 
 
 # Republication: a provincial plan copied by a city commission of the province and by the aggregator.

@@ -50,10 +50,15 @@ class ColumnSpider(Spider):
     Arguments: `site` (a registry row as a dict), `mode` (`backfill` walks
     every list page within `since`/`until`; `nightly` stops paging at the
     first list page with nothing new), `max_pages` per column, `known`
-    (url → validators and first-seen time, from the site's state) and
-    `revisit_days` (known documents first seen this recently are revisited
-    with conditional requests; older ones are left alone) and `render`
-    (send every page request through a real browser: spiders/render.py).
+    (url → validators, first-seen time and revisit schedule, from the site's
+    state), `revisit_days` (a backfill revisits known documents first seen this
+    recently with conditional requests; older ones are left alone) and
+    `render` (send every page request through a real browser: spiders/render.py).
+
+    A nightly revisits a known document when its schedule says so
+    (archive.run.revisits: the state marks each document `due` or not tonight),
+    when its list entry shows another title or date than last time, or when
+    its column no longer lists it where it stood (a deletion's first sign).
     """
 
     name = "column"
@@ -89,12 +94,20 @@ class ColumnSpider(Spider):
         self._tracking_seen: set[str] = set()
         self.listed: set[str] = set()
         self.listed_in: dict[str, set[str]] = {}  # column -> URLs its pages listed, to see a pager that loops
+        # column -> the oldest date its pages showed tonight (None once an entry had no date): how far down the
+        # column this crawl looked, so a known document dated within that range and not listed has left it.
+        self.listed_since: dict[str, str | None] = {}
         self._revisits_queued = False
+        # WJW_REVISIT_SCHEDULE=adaptive: the state's schedule decides (archive.store.revisits); the default,
+        # `window`, revisits every document first seen within revisit_days each night and older ones in turns,
+        # which the deletion checks over simweb's days 0-5 still rely on.
+        self.adaptive = False
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> ColumnSpider:
         """Also listen for requests the scheduler drops, to count redirect loops."""
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.adaptive = crawler.settings.get("WJW_REVISIT_SCHEDULE", "window") == "adaptive"
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.revisit_unlisted, signal=signals.spider_idle)
         return spider
@@ -110,7 +123,8 @@ class ColumnSpider(Spider):
             return
         self._revisits_queued = True
         due = [url for url, seen in sorted(self.known.items())
-               if seen.get("document") and url not in self.candidates and self._due(url, seen)]
+               if seen.get("document") and url not in self.candidates
+               and (self._due(url, seen) or self._left_column(url, seen))]
         for url in due:
             self.counts["revisits"] += 1
             self.candidates.add(url)
@@ -119,7 +133,9 @@ class ColumnSpider(Spider):
             raise DontCloseSpider
 
     def _due(self, url: str, seen: dict[str, Any]) -> bool:
-        """Whether a known document is revisited tonight: gone and not yet confirmed, new enough, or its turn."""
+        """Whether a known document is revisited tonight, by the state's schedule or by the window."""
+        if self.adaptive:
+            return bool(seen.get("due", True))
         if seen.get("gone"):
             return True
         first_seen = _parse_time(seen.get("first_seen"))
@@ -128,6 +144,27 @@ class ColumnSpider(Spider):
         # Older documents take turns, each once every REVISIT_ROTATION nights, so a removal is found in time.
         turn = int(hashlib.sha256(url.encode("utf-8")).hexdigest()[:8], 16) % REVISIT_ROTATION
         return turn == datetime.now(timezone.utc).date().toordinal() % REVISIT_ROTATION
+
+    def _left_column(self, url: str, seen: dict[str, Any]) -> bool:
+        """Whether tonight's pages of the document's column span its date but no longer list it."""
+        column, listed_date = seen.get("column"), seen.get("listed_date")
+        since = self.listed_since.get(column or "")
+        if not (column and listed_date and since) or listed_date[:10] <= since:
+            return False  # not looked that far down (or an undated list): its schedule decides
+        if url in self.listed_in.get(column, set()):
+            return False
+        self.counts["revisits_left_column"] += 1
+        return True
+
+    def _wants_revisit(self, entry: ListEntry, seen: dict[str, Any]) -> bool:
+        """A nightly's choice for a listed known document: its turn, or a list entry that changed."""
+        if self._due(entry.url, seen):
+            return True
+        title, listed_date = seen.get("listed_title"), seen.get("listed_date")
+        if (title and entry.title and entry.title != title) or (listed_date and entry.date and entry.date != listed_date):
+            self.counts["revisit_hints"] += 1  # the list shows another title or date: the page likely changed
+            return True
+        return False
 
     def _revisit_request(self, url: str, seen: dict[str, Any]) -> Request:
         headers = {}
@@ -202,6 +239,7 @@ class ColumnSpider(Spider):
         # A pager that ignores its page number serves page 1 again: nothing new on it, stop paging.
         looping = bool(urls) and set(urls) <= seen_in_column
         seen_in_column.update(urls)
+        self._note_dates(column, [entry.date for entry in page.entries])
         for entry, url in zip(page.entries, urls):
             if url in self.candidates:
                 continue
@@ -232,6 +270,18 @@ class ColumnSpider(Spider):
             return
         for request in page.next_requests:
             yield self._list_request(request.url, column, page_no + 1, request)
+
+    def _note_dates(self, column: str, dates: list[str | None]) -> None:
+        """Keep the oldest date a column's pages showed; an undated entry leaves the column's reach unknown."""
+        if not dates:
+            return
+        if column in self.listed_since and self.listed_since[column] is None:
+            return
+        if any(not day for day in dates):
+            self.listed_since[column] = None
+            return
+        oldest = min(day[:10] for day in dates if day)
+        self.listed_since[column] = min(filter(None, (self.listed_since.get(column), oldest)))
 
     def _parse_page(self, response: Response):
         """The family's reading of a list page, or, for list data a script loads, the data reader's."""
@@ -268,15 +318,19 @@ class ColumnSpider(Spider):
             # Fetched before and read as no plan (its cut title hid what it was): its page has decided.
             self.skipped["read_before_not_a_plan"] += 1
             return None
-        if seen:
+        if seen and self.mode == "nightly" and seen.get("document"):
+            if not self._wants_revisit(entry, seen):
+                self.skipped["known_not_due"] += 1
+                return None
+        elif seen:
             first_seen = _parse_time(seen.get("first_seen"))
             if first_seen and first_seen < self.revisit_after:
                 self.skipped["known_not_revisited"] += 1
                 return None
-            if seen.get("etag"):
-                headers["If-None-Match"] = seen["etag"]
-            if seen.get("last_modified"):
-                headers["If-Modified-Since"] = seen["last_modified"]
+        if seen and seen.get("etag"):
+            headers["If-None-Match"] = seen["etag"]
+        if seen and seen.get("last_modified"):
+            headers["If-Modified-Since"] = seen["last_modified"]
         return Request(
             entry.url,
             headers=headers,
@@ -353,7 +407,7 @@ class ColumnSpider(Spider):
         return CrawlSummary(site_id=self.site.id, counts=dict(self.counts) | counts, skipped=dict(self.skipped),
                             errors=dict(self.errors), listed=tuple(sorted(self.listed)), finish_reason=finish_reason,
                             error_samples=self.error_samples, first_page_entries=dict(self.first_page_entries),
-                            stats=stats or {})
+                            stats=stats or {}, mode=self.mode)
 
 
 def request_url(url: str, response: Response) -> str:
@@ -365,7 +419,7 @@ def request_url(url: str, response: Response) -> str:
     return canonical_url(safe_url_string(url, getattr(response, "encoding", None) or "utf-8"))
 
 
-# Documents older than the revisit window are revisited once every this many nights, in turns.
+# Documents older than the revisit window are revisited once every this many nights, in turns (window schedule).
 REVISIT_ROTATION = 30
 
 

@@ -43,7 +43,7 @@ from archive.run.captures import (
     read_crawl_summary_file,
 )
 from archive.run.recover import advance_state, load_or_rebuild
-from archive.store import KeyNotFound, Store
+from archive.store import KeyNotFound, Store, revisits
 from archive.store.keys import blob_key, doc_key, text_key
 from archive.store.state import SiteState
 
@@ -84,6 +84,7 @@ def ingest_warc(
                 report.detail_pages += 1
                 ingest_capture(store, site, capture, index, report, state, attachments, outcomes)
         summary = read_crawl_summary_file(path)
+    outcomes.plan_revisits(state, warc_key, nightly=summary is not None and summary.mode == "nightly")
     index.flush(store, segment_name(warc_key))
     killpoints.reached("index_flushed")
     if relink:
@@ -108,6 +109,38 @@ class Outcomes:
     settled: set[str] = field(default_factory=set)  # list entries settled by their title (the spider's)
     pages: dict[str, dict[str, str]] = field(default_factory=dict)  # URL → why a fetched page made no document
     gone: dict[str, dict[str, Any]] = field(default_factory=dict)  # URL → {gone: n, gone_since, removed}
+    # URL → what a fetch saw of a document (archive.store.revisits: new, changed, unchanged, gone, removed), when
+    # its text last changed as far as the page says, where its list showed it, and when it was fetched.
+    observed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    schedule: dict[str, dict[str, Any]] = field(default_factory=dict)  # URL → its next revisit and list entry
+
+    night: tuple[int, str] | None = None  # (night number, WARC) a nightly crawl moves the site's clock to
+
+    def observe(self, url: str, seen: str, capture: Capture, changed: str | None = None) -> None:
+        """Note what a fetch saw of a document, for its revisit schedule; `changed` is when its page last changed."""
+        meta = capture.meta
+        listed = {"column": meta.column, "listed_title": meta.title, "listed_date": meta.date} if meta.title else {}
+        # Its age as the server tells it: the response's Date against Last-Modified (RFC 9111's heuristic).
+        age = revisits.age_days(capture.headers.get("date") or capture.fetched_at, changed)
+        self.observed[url] = {"seen": seen, "age_days": age, "listed": {k: v for k, v in listed.items() if v}}
+
+    def plan_revisits(self, state: SiteState, warc_key: str, nightly: bool) -> None:
+        """Each observed document's next revisit, from its schedule in `state` and what the crawl saw.
+
+        A nightly crawl is the site's next night; ingesting its WARC again (a
+        run finishing a killed one) counts no second night. A backfill
+        schedules what it archived from the current night and moves no clock.
+        """
+        night = state.night
+        if nightly:
+            night = state.night if state.night_warc == warc_key else state.night + 1
+            self.night = (night, warc_key)
+        for url, seen in self.observed.items():
+            kind = seen["seen"]
+            if url in self.gone:
+                kind = revisits.REMOVED if self.gone[url].get("removed") else revisits.GONE
+            entry = state.documents.get(url, {})
+            self.schedule[url] = revisits.next_schedule(url, entry, kind, night, seen["age_days"]) | seen["listed"]
 
     def apply(self, state: SiteState) -> bool:
         """Merge into `state`; True when anything changed but a last-seen time within its day (a new version is worth it)."""
@@ -127,6 +160,11 @@ class Outcomes:
         for url, gone in self.gone.items():
             if url in state.documents:
                 state.documents[url] |= gone
+        for url, plan in self.schedule.items():
+            if url in state.documents:
+                state.documents[url] |= plan
+        if self.night and self.night[0] > state.night:
+            state.night, state.night_warc = self.night
         for url, entry in self.pages.items():
             if url not in state.documents:
                 first_seen = (state.skipped.get(url) or {}).get("first_seen") or entry["first_seen"]
@@ -249,11 +287,13 @@ def ingest_capture(
         report.unchanged += 1
         if seen:
             outcomes.seen[url] = capture.fetched_at
+            outcomes.observe(url, revisits.UNCHANGED, capture)
             if seen.get("removed"):
                 restore(store, seen, capture, report)
         return
     if seen and capture.status in (404, 410):
         observe_gone(store, url, seen, capture, report, outcomes)
+        outcomes.observe(url, revisits.GONE, capture)
         return
     if capture.status != 200 or blocked_reason(capture.status, capture.body):
         return  # counted by the spider: an HTTP error, or a challenge page (never archived); fetched again
@@ -263,6 +303,7 @@ def ingest_capture(
     sniffed = sniff_detail(capture.body, capture.url, capture.headers.get("content-type"))
     if seen and sniffed.kind == "page" and _says_removed(sniffed.body, capture.headers):
         observe_gone(store, url, seen, capture, report, outcomes)
+        outcomes.observe(url, revisits.GONE, capture)
         return
     if sniffed.kind == "not_text":
         settle("not_text")
@@ -325,6 +366,8 @@ def ingest_capture(
         (report.new_ids if outcome == "new" else report.changed_ids).append(document.doc_id)
     if seen and seen.get("removed"):
         report.restored += 1
+    outcomes.observe(url, _what_changed(seen, outcome), capture,
+                     changed=capture.headers.get("last-modified") or document.published)
     outcomes.documents[url] = {
         "doc_id": document.doc_id,
         "text_sha256": sha,
@@ -333,6 +376,13 @@ def ingest_capture(
         "first_seen": (seen or {}).get("first_seen") or capture.fetched_at,
         "last_seen": capture.fetched_at,
     }
+
+
+def _what_changed(seen: dict[str, Any] | None, outcome: str) -> str:
+    """What a full fetch means for a document's revisits: new to the state, its text changed, or not."""
+    if not seen:
+        return revisits.NEW
+    return revisits.CHANGED if outcome in ("new", "changed") else revisits.UNCHANGED
 
 
 def file_page(store: Store, capture: Capture, report: SiteReport) -> tuple[ExtractedPage | None,
@@ -413,8 +463,8 @@ def _state_content(state: SiteState) -> str:
     """
     documents = {url: {k: (v[:10] if k == "last_seen" and isinstance(v, str) else v) for k, v in entry.items()}
                  for url, entry in state.documents.items()}
-    return json.dumps({"documents": documents, "listed": sorted(state.listed), "skipped": state.skipped},
-                      sort_keys=True)
+    return json.dumps({"documents": documents, "listed": sorted(state.listed), "skipped": state.skipped,
+                       "night": state.night}, sort_keys=True)
 
 
 def _read_record(store: Store, doc_id: str | None) -> Document | None:

@@ -56,7 +56,9 @@ def rebuild_state(store: Store, site_id: str) -> SiteState:
     """The state a site's stored documents and WARCs imply: documents from docs/, settled entries from the WARCs.
 
     HTTP validators are not kept in records, so the first revisit after a rebuild
-    is unconditional; nothing else is lost.
+    is unconditional. Revisit schedules are lost too: the night count restarts
+    from the nightly WARCs stored, and every document is due within a few nights
+    (archive.store.revisits.SOON), never left unvisited.
     """
     state = SiteState(site_id)
     for key in store.list(f"{DOCS_PREFIX}{site_id}-"):
@@ -83,5 +85,6 @@ def rebuild_state(store: Store, site_id: str) -> SiteState:
         summary = read_crawl_summary(store, key)
         if summary is not None and summary.site_id == site_id:
             listed.update(summary.listed)
+            state.night += summary.mode == "nightly"
     state.listed = sorted(listed - set(state.documents))
     return state

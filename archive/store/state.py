@@ -15,6 +15,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from archive.store.revisits import is_due
 from archive.store import KeyNotFound, Store, StoreError, WriteConflict
 from archive.store.keys import state_key
 
@@ -35,18 +36,29 @@ class SiteState:
     # Detail pages fetched and settled without a document (not a plan once read, empty, not text), by reason:
     # not fetched again until they are due for a revisit.
     skipped: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Nightly crawls ingested so far, the clock of the revisit schedule (archive.run.revisits), and the WARC
+    # that counted last, so ingesting that WARC again counts no second night.
+    night: int = 0
+    night_warc: str | None = None
     # The bytes this state was read from (None for a site never crawled): the condition of the next write.
     read_as: bytes | None = field(default=None, repr=False, compare=False)
 
     def known(self) -> dict[str, dict[str, Any]]:
-        """What the spider needs of the state: every settled URL, with validators for documents."""
+        """What the spider needs of the state: every settled URL, with validators for documents and whether
+        each is due for a revisit on the next night."""
         known: dict[str, dict[str, Any]] = {url: {} for url in self.listed}
         known |= {url: {"settled": entry.get("reason", ""), "first_seen": entry.get("first_seen")}
                   for url, entry in self.skipped.items()}
-        known |= {url: {"document": True} | {k: v for k, v in entry.items()
-                                             if k in ("etag", "last_modified", "first_seen", "gone")}
+        known |= {url: {"document": True, "due": is_due(url, entry, self.night + 1)}
+                  | {k: v for k, v in entry.items() if k in _FOR_THE_SPIDER}
                   for url, entry in self.documents.items()}
         return known
+
+
+# What a crawl reads of a document's entry: validators for conditional requests, whether it was found gone,
+# its revisit schedule (archive.run.revisits) and where its list last showed it (to see a changed entry).
+_FOR_THE_SPIDER = ("etag", "last_modified", "first_seen", "gone", "removed", "interval", "next_revisit", "column",
+                   "listed_title", "listed_date")
 
 
 class StateConflict(StoreError):
@@ -85,8 +97,11 @@ def load_state(store: Store, site_id: str) -> SiteState:
         reason = "empty" if not raw.strip() else str(exc).splitlines()[0][:120]
         raise StateUnreadable(site_id, f"{store.describe_key(key)}: unreadable crawl state ({reason}); "
                                        f"rebuilding it from the store", raw) from None
+    night = data.get("night", 0)
+    if not isinstance(night, int) or night < 0:
+        night = 0  # a clock that cannot be read restarts: every schedule then reads as overdue or soon
     return SiteState(site_id=site_id, updated_at=data.get("updated_at"), documents=documents, listed=listed,
-                     skipped=skipped, read_as=raw)
+                     skipped=skipped, night=night, night_warc=data.get("night_warc"), read_as=raw)
 
 
 def save_state(store: Store, state: SiteState) -> None:
