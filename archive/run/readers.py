@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Protocol, Self
 
@@ -52,8 +54,16 @@ _worker_store: Store | None = None
 def _serve(uri: str, run_pid: int) -> None:
     global _worker_store
     killpoints.serve_run(run_pid)
+    threading.Thread(target=_end_with, args=(run_pid,), daemon=True, name="wjw-run-watch").start()
     # The run checked the store's versioning when it opened it; a worker only reads WARCs and writes blobs.
     _worker_store = open_store(uri, allow_unversioned=True)
+
+
+def _end_with(run_pid: int) -> None:
+    """End this worker when its run is gone (killed, or lost its machine's memory): an orphan would hold its pipes."""
+    while os.getppid() == run_pid:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _read(site: Site, key: str) -> ReadWarc:
