@@ -11,7 +11,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag
 
-from wjw_common import COMMON_PARAMS, DEFAULT_ARGS, check, crawl, plan_sites, publish
+from wjw_common import COMMON_PARAMS, DEFAULT_ARGS, check, crawl, ingest, plan_sites, publish
 
 
 @dag(
@@ -41,7 +41,7 @@ from wjw_common import COMMON_PARAMS, DEFAULT_ARGS, check, crawl, plan_sites, pu
 def wjw_backfill():
     """Crawl (or re-extract) the chosen sites over a date range and publish the result."""
     chunks = plan_sites()
-    check(publish(crawl.expand(chunk=chunks), chunks))
+    check(publish(ingest.expand(crawls=crawl.expand(chunk=chunks)), chunks))
 
 
 wjw_backfill()

@@ -1,4 +1,9 @@
-"""What the wjw DAGs share: defaults, the manifest Asset, the crawl pool and chunks, and the four crawl-run tasks.
+"""What the wjw DAGs share: defaults, the manifest Asset, the crawl pool and chunks, and the five crawl-run tasks.
+
+A run is plan_sites → crawl (mapped over chunks of sites) → ingest (mapped
+over the crawl tasks' results: each reads its chunk's WARCs, the CPU-heavy
+extraction, into the store) → publish (the light, ordered commit of what the
+ingest tasks read, then relink, manifest and run report) → check.
 
 Configuration and wiring only. Each task body imports `archive` when it runs,
 so parsing a DAG file costs no more than importing Airflow's SDK; the Airflow
@@ -168,6 +173,42 @@ def stream_crawl_log(store, run_id: str, site_id: str) -> None:
         log.info("[%s] %s", site_id, line)
 
 
+@task(execution_timeout=pendulum.duration(hours=4))
+def ingest(crawls: list[dict] | None) -> list[dict] | None:
+    """Read one crawl task's WARCs (decode, extract, classify, sign) into the store; its crawl results, unchanged.
+
+    The mapped ingest scales out over workers however many sites a night has;
+    publish then commits the readings in the sites' order, so the corpus is the
+    one a serial ingest makes. A WARC this task cannot read is left to publish,
+    which reads it again and names the fault on its site.
+    """
+    import logging
+
+    from archive.records import SiteReport
+    from archive.registry import DEFAULT_REGISTRY, load_sites
+    from archive.run.pipeline import read_crawls
+
+    context = get_current_context()
+    params = context["params"]
+    results = _crawl_results(crawls or [])
+    sites = {site.id: site for site in load_sites(params["registry"] or DEFAULT_REGISTRY)}
+    wanted = [r for r in results if not isinstance(r, SiteReport) and r.site_id in sites]
+    log = logging.getLogger("wjw.ingest")
+    kept = read_crawls(open_run_store(params), [sites[r.site_id] for r in wanted], wanted, archive_run_id(context),
+                       progress=log.info)
+    log.info("read %d WARC(s) of %d site(s) for publish to commit", len(kept), len(wanted))
+    return crawls
+
+
+def _crawl_results(done: list[dict]) -> list:
+    """The crawl tasks' results as records: a crawl, or the report of a site that failed or was skipped."""
+    from archive.records import SiteReport
+    from archive.run.crawl import CrawlResult
+
+    return [SiteReport(site_id=c["site_id"], failed=c["failed"], skipped=c.get("skipped") or {})
+            if "failed" in c else CrawlResult.from_dict(c) for c in done]
+
+
 @task
 def check(summary: dict) -> dict:
     """The run's last word: tell the operator about failed and flagged sites, and fail the run if any site failed.
@@ -191,8 +232,7 @@ def check(summary: dict) -> dict:
 
 @task(outlets=[MANIFEST_ASSET], trigger_rule="all_done")
 def publish(crawls, chunks: list[list[dict]]) -> dict:
-    """Ingest every WARC (or re-read the stored ones), publish the manifest, write the run report."""
-    from archive.run.crawl import CrawlResult
+    """Commit what the ingest tasks read (or re-read the stored WARCs), relink, publish the manifest, write the report."""
     from archive.run.pipeline import archive_crawls, reextract
     from archive.store.keys import report_key
     from archive.records import Site, SiteReport
@@ -208,13 +248,12 @@ def publish(crawls, chunks: list[list[dict]]) -> dict:
     else:
         sites = [Site.from_dict(row) for chunk in chunks or [] for row in chunk]
         done = [c for chunk in (crawls or []) if chunk for c in chunk]
-        # A chunk whose task failed on every try left no results: its sites are named, not dropped.
+        # A chunk whose crawl or ingest task failed on every try left no results: its sites are named, not dropped.
         lost = {s.id for s in sites} - {c["site_id"] for c in done}
-        results = [SiteReport(site_id=c["site_id"], failed=c["failed"], skipped=c.get("skipped") or {})
-                   if "failed" in c else CrawlResult.from_dict(c) for c in done]
-        results += [SiteReport(site_id=site_id, failed="crawl task failed on every try; see its log")
+        results = _crawl_results(done)
+        results += [SiteReport(site_id=site_id, failed="crawl or ingest task failed on every try; see their logs")
                     for site_id in sorted(lost)]
-        report = archive_crawls(store, sites, results, run_id, params.get("mode", "nightly"))
+        report = archive_crawls(store, sites, results, run_id, params.get("mode", "nightly"), read_by_tasks=True)
     failed = {s.site_id: s.failed for s in report.sites if s.failed}
     context["outlet_events"][MANIFEST_ASSET].extra = {
         "store": report.store, "run_id": report.run_id, "manifest_key": report.manifest_key,

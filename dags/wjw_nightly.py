@@ -1,4 +1,4 @@
-"""Nightly crawl of every enabled site: plan → crawl (mapped, pooled) → publish the manifest and the run report.
+"""Nightly crawl of every enabled site: plan → crawl (mapped, pooled) → ingest (mapped) → publish the manifest.
 
 Configuration only: the tasks live in `wjw_common`, and the work in `archive/`
 and `spiders/`, imported inside the tasks so parsing this file stays cheap.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag
 
-from wjw_common import COMMON_PARAMS, DEFAULT_ARGS, check, crawl, plan_sites, publish
+from wjw_common import COMMON_PARAMS, DEFAULT_ARGS, check, crawl, ingest, plan_sites, publish
 
 
 @dag(
@@ -34,7 +34,7 @@ from wjw_common import COMMON_PARAMS, DEFAULT_ARGS, check, crawl, plan_sites, pu
 def wjw_nightly():
     """Crawl, extract, dedup and store every enabled site."""
     chunks = plan_sites()
-    check(publish(crawl.expand(chunk=chunks), chunks))
+    check(publish(ingest.expand(crawls=crawl.expand(chunk=chunks)), chunks))
 
 
 wjw_nightly()

@@ -20,14 +20,19 @@ import base64
 import gzip
 import hashlib
 import json
+import os
 import re
+import shutil
+import sqlite3
+import tempfile
+import weakref
 import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from archive.store import KeyNotFound, Store
 from archive.store.keys import INDEX_PARAMS, INDEX_SEGMENT_PREFIX, index_segment_key
@@ -104,8 +109,11 @@ def figures_agreement(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     return sum((x & y).values()) / union
 
 
-def signature(text: str) -> tuple[LeanMinHash, int]:
-    """The MinHash signature of a text and its number of distinct shingles."""
+def signature(text: str):
+    """The MinHash signature of a text (a datasketch LeanMinHash) and its number of distinct shingles."""
+    # datasketch pulls in scipy (2 s): imported by the first signature, not by whoever imports the index.
+    from datasketch import LeanMinHash, MinHash
+
     grams = shingles(text)
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
     minhash.update_batch([g.encode("utf-8") for g in grams])
@@ -181,23 +189,59 @@ class Cluster:
 @dataclass
 class _Entry:
     member: Member
-    minhash: LeanMinHash
+    hashvalues: np.ndarray  # the MinHash signature, uint64
     shingle_count: int
     seq: tuple[str, int]
     matches: list[tuple[str, float]] = field(default_factory=list)
 
 
+# LSH bands: 25 bands of 5 values, datasketch's optimum for threshold 0.5 at 128 permutations
+# (MinHashLSH(threshold=0.5, num_perm=128).b, .r): the same candidates the in-memory LSH found.
+BANDS, ROWS = 25, 5
+# SQLite's page cache, per index: what the index holds in memory however large the archive grows.
+_CACHE_KIB = 2 * 1024
+
+_SCHEMA = """
+CREATE TABLE entries (doc_id TEXT PRIMARY KEY, member TEXT NOT NULL, hashvalues BLOB NOT NULL,
+                      shingles INTEGER NOT NULL, segment TEXT NOT NULL, line INTEGER NOT NULL,
+                      content TEXT NOT NULL);
+CREATE INDEX entries_by_content ON entries (content);
+CREATE TABLE bands (bucket BLOB NOT NULL, doc_id TEXT NOT NULL);
+CREATE INDEX bands_by_bucket ON bands (bucket);
+CREATE INDEX bands_by_doc ON bands (doc_id);
+CREATE TABLE edges (doc_id TEXT NOT NULL, other TEXT NOT NULL, similarity REAL NOT NULL,
+                    PRIMARY KEY (doc_id, other)) WITHOUT ROWID;
+"""
+
+
+def band_buckets(hashvalues: np.ndarray) -> list[bytes]:
+    """The LSH buckets of a signature: each band's number and values, so equal bands meet in one bucket."""
+    values = np.asarray(hashvalues, dtype=np.uint64)
+    return [bytes([band]) + values[band * ROWS:(band + 1) * ROWS].tobytes() for band in range(BANDS)]
+
+
 class DedupIndex:
-    """Every archived document's signature and links, loaded from and appended to the store."""
+    """Every archived document's signature and links, loaded from and appended to the store.
+
+    The loaded index lives in an SQLite file in a scratch folder, queried by
+    band: a run's memory holds the page cache and its own new documents, not
+    the archive, so it stays flat however large the corpus grows.
+    """
 
     def __init__(self) -> None:
-        self.lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-        self.entries: dict[str, _Entry] = {}
-        self.by_content: dict[str, set[str]] = {}
-        self.edges: dict[str, dict[str, float]] = {}
+        self._folder = Path(tempfile.mkdtemp(prefix=f"wjw-{os.getpid()}-dedup-"))
+        self.db = sqlite3.connect(self._folder / "index.sqlite", isolation_level=None, check_same_thread=False)
+        self._closer = weakref.finalize(self, _remove, self.db, self._folder)
+        # The file is this run's alone and rebuilt from the store's segments by the next: no journal, no fsync.
+        self.db.executescript(f"PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-{_CACHE_KIB};"
+                              f"PRAGMA temp_store=FILE; {_SCHEMA}")
         self.pending: list[_Entry] = []
         self.touched: set[str] = set()
         self._segment = "~pending"
+
+    def close(self) -> None:
+        """Remove the index's file (also done when the index is collected or the process exits)."""
+        self._closer()
 
     @classmethod
     def from_store(cls, store: Store) -> DedupIndex:
@@ -213,16 +257,17 @@ class DedupIndex:
                                "signatures are not comparable")
         for key in store.list(SEGMENT_PREFIX):
             name = key[len(SEGMENT_PREFIX):]
+            index.db.execute("BEGIN")
             for n, line in enumerate(gzip.decompress(store.get(key)).decode("utf-8").splitlines()):
                 if line.strip():
                     index._load_line(json.loads(line), (name, n))
+            index.db.execute("COMMIT")
         return index
 
     def _load_line(self, row: dict, seq: tuple[str, int]) -> None:
         hashvalues = np.frombuffer(base64.b64decode(row["hashvalues"]), dtype=np.uint64)
-        entry = _Entry(member=Member(**row["member"] | {"figures": tuple(row["member"].get("figures", ()))}),
-                       minhash=LeanMinHash(seed=SEED, hashvalues=hashvalues, scheme=SCHEME),
-                       shingle_count=row["shingles"], seq=seq, matches=[tuple(m) for m in row["matches"]])
+        entry = _Entry(member=_member(row["member"]), hashvalues=hashvalues, shingle_count=row["shingles"], seq=seq,
+                       matches=[tuple(m) for m in row["matches"]])
         self._insert(entry)
 
     def _insert(self, entry: _Entry) -> None:
@@ -233,62 +278,74 @@ class DedupIndex:
         their current texts.
         """
         doc_id = entry.member.doc_id
-        old = self.entries.get(doc_id)
-        if old is not None:
-            self.lsh.remove(doc_id)
-            self.by_content.get(old.member.content_sha256, set()).discard(doc_id)
-            for other in self.edges.pop(doc_id, {}):
-                self.edges.get(other, {}).pop(doc_id, None)
-        self.entries[doc_id] = entry
-        self.lsh.insert(doc_id, entry.minhash)
-        self.by_content.setdefault(entry.member.content_sha256, set()).add(doc_id)
-        links = self.edges.setdefault(doc_id, {})
+        db = self.db
+        db.execute("DELETE FROM bands WHERE doc_id = ?", (doc_id,))
+        db.execute("DELETE FROM edges WHERE doc_id = ? OR other = ?", (doc_id, doc_id))
+        db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (doc_id, json.dumps(asdict(entry.member), ensure_ascii=False),
+                    np.asarray(entry.hashvalues, dtype=np.uint64).tobytes(), entry.shingle_count, entry.seq[0],
+                    entry.seq[1], entry.member.content_sha256))
+        db.executemany("INSERT INTO bands VALUES (?, ?)", [(b, doc_id) for b in band_buckets(entry.hashvalues)])
+        links = []
         for other, similarity in entry.matches:
-            if other in self.entries:
-                links[other] = similarity
-                self.edges.setdefault(other, {})[doc_id] = similarity
+            if other == doc_id or other in self:
+                links += [(doc_id, other, similarity), (other, doc_id, similarity)]
+        db.executemany("INSERT OR REPLACE INTO edges VALUES (?, ?, ?)", links)
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
 
     def __contains__(self, doc_id: str) -> bool:
-        return doc_id in self.entries
+        return self.db.execute("SELECT 1 FROM entries WHERE doc_id = ?", (doc_id,)).fetchone() is not None
 
     def member(self, doc_id: str) -> Member | None:
         """What the index holds of a document, or None."""
-        entry = self.entries.get(doc_id)
-        return entry.member if entry else None
+        row = self.db.execute("SELECT member FROM entries WHERE doc_id = ?", (doc_id,)).fetchone()
+        return _member(json.loads(row[0])) if row else None
 
     def find(self, text: str, doc_id: str | None = None, plan_year: int | None = None) -> list[tuple[str, float]]:
         """The archived documents (other than `doc_id`) that duplicate `text`, with their similarity."""
         minhash, count = signature(text)
-        return self._matches(content_sha256(text), minhash, count, doc_id, plan_year, figures(text))
+        return self._matches(content_sha256(text), np.asarray(minhash.hashvalues, dtype=np.uint64), count, doc_id,
+                             plan_year, figures(text))
 
-    def _matches(self, content: str, minhash: LeanMinHash, count: int, doc_id: str | None,
+    def _matches(self, content: str, hashvalues: np.ndarray, count: int, doc_id: str | None,
                  plan_year: int | None, numbers: tuple[str, ...]) -> list[tuple[str, float]]:
-        found: dict[str, float] = {d: 1.0 for d in self.by_content.get(content, ()) if d != doc_id}
-        for other in self.lsh.query(minhash):
+        found: dict[str, float] = {d: 1.0 for (d,) in self.db.execute(
+            "SELECT doc_id FROM entries WHERE content = ?", (content,)) if d != doc_id}
+        buckets = band_buckets(hashvalues)
+        candidates = self.db.execute(
+            "SELECT DISTINCT e.doc_id, e.member, e.hashvalues, e.shingles FROM bands b JOIN entries e USING (doc_id) "
+            f"WHERE b.bucket IN ({', '.join('?' * len(buckets))})", buckets).fetchall()
+        for other, member_json, other_values, other_count in candidates:
             if other == doc_id or other in found:
                 continue
-            entry = self.entries[other]
+            member = _member(json.loads(member_json))
             # Plans of different years are different plans, however alike their stock phrases.
-            if plan_year is not None and entry.member.plan_year not in (None, plan_year):
+            if plan_year is not None and member.plan_year not in (None, plan_year):
                 continue
-            similarity = containment(minhash, count, entry.minhash, entry.shingle_count)
-            if similarity >= SIMILAR and figures_agreement(numbers, entry.member.figures) >= FIGURES_AGREE:
+            similarity = containment(hashvalues, count, np.frombuffer(other_values, dtype=np.uint64), other_count)
+            if similarity >= SIMILAR and figures_agreement(numbers, member.figures) >= FIGURES_AGREE:
                 found[other] = round(similarity, 4)
         return sorted(found.items(), key=lambda m: (-m[1], m[0]))
 
     def add(self, member: Member, text: str) -> list[tuple[str, float]]:
         """Index a new or changed document and return its duplicates; an unchanged one is left as it is."""
-        current = self.entries.get(member.doc_id)
-        if current is not None and current.member == member:
+        if self.member(member.doc_id) == member:
             return self.links(member.doc_id)
         minhash, count = signature(text)
-        matches = self._matches(member.content_sha256, minhash, count, member.doc_id, member.plan_year,
+        return self.add_signed(member, minhash.hashvalues, count)
+
+    def add_signed(self, member: Member, hashvalues: np.ndarray, count: int) -> list[tuple[str, float]]:
+        """`add` for a text already signed (in another process): its MinHash values and shingle count."""
+        current = self.member(member.doc_id)
+        if current == member:
+            return self.links(member.doc_id)
+        hashvalues = np.asarray(hashvalues, dtype=np.uint64)
+        matches = self._matches(member.content_sha256, hashvalues, count, member.doc_id, member.plan_year,
                                 member.figures)
         before = {m.doc_id for m in self.cluster(member.doc_id).members} if current else set()
-        entry = _Entry(member, minhash, count, (self._segment, len(self.pending)), matches)
+        entry = _Entry(member, hashvalues, count, (self._segment, len(self.pending)), matches)
         self._insert(entry)
         self.pending.append(entry)
         self.touched |= before | {m.doc_id for m in self.cluster(member.doc_id).members}
@@ -296,18 +353,24 @@ class DedupIndex:
 
     def links(self, doc_id: str) -> list[tuple[str, float]]:
         """A document's direct duplicates with similarity, best first."""
-        return sorted(self.edges.get(doc_id, {}).items(), key=lambda m: (-m[1], m[0]))
+        rows = self.db.execute("SELECT other, similarity FROM edges WHERE doc_id = ?", (doc_id,)).fetchall()
+        return sorted(rows, key=lambda m: (-m[1], m[0]))
 
     def cluster(self, doc_id: str) -> Cluster:
         """The connected set of duplicates holding `doc_id`, with its canonical member."""
         seen = {doc_id}
         frontier = [doc_id]
         while frontier:
-            for other in self.edges.get(frontier.pop(), ()):
+            for (other,) in self.db.execute("SELECT other FROM edges WHERE doc_id = ?", (frontier.pop(),)).fetchall():
                 if other not in seen:
                     seen.add(other)
                     frontier.append(other)
-        members = sorted((self.entries[d].member for d in seen), key=lambda m: self.entries[m.doc_id].seq)
+        rows = []
+        for d in seen:
+            row = self.db.execute("SELECT member, segment, line FROM entries WHERE doc_id = ?", (d,)).fetchone()
+            if row is not None:
+                rows.append(((row[1], row[2]), _member(json.loads(row[0]))))
+        members = [member for _, member in sorted(rows, key=lambda r: r[0])]
         canonical, issuer = choose_canonical(members)
         founder = members[0].doc_id
         cluster_id = "c-" + hashlib.sha256(founder.encode("utf-8")).hexdigest()[:16] if len(members) > 1 else None
@@ -324,8 +387,7 @@ class DedupIndex:
             lines.append(json.dumps({
                 "member": asdict(entry.member),
                 "shingles": entry.shingle_count,
-                "hashvalues": base64.b64encode(np.asarray(entry.minhash.hashvalues, dtype=np.uint64)
-                                               .tobytes()).decode("ascii"),
+                "hashvalues": base64.b64encode(np.asarray(entry.hashvalues, dtype=np.uint64).tobytes()).decode("ascii"),
                 "matches": entry.matches,
             }, ensure_ascii=False, sort_keys=True))
         body = gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), compresslevel=6, mtime=0)
@@ -336,18 +398,31 @@ class DedupIndex:
                 break
         else:
             raise RuntimeError(f"{store.describe_key(SEGMENT_PREFIX + name)}: no free segment name")
-        # The in-memory order must equal the order a later load will see.
+        # The in-memory order must equal the order a later load will see. A document added twice since the
+        # last flush has two lines; its current one (the later) names its place.
         for n, entry in enumerate(self.pending):
             entry.seq = (f"{segment}.jsonl.gz", n)
+            self.db.execute("UPDATE entries SET segment = ?, line = ? WHERE doc_id = ? AND segment = ? AND line = ?",
+                            (entry.seq[0], n, entry.member.doc_id, self._segment, n))
         self.pending = []
         return index_segment_key(segment)
 
 
-def containment(a: LeanMinHash, a_count: int, b: LeanMinHash, b_count: int) -> float:
+def _member(row: dict) -> Member:
+    return Member(**row | {"figures": tuple(row.get("figures", ()))})
+
+
+def _remove(db: sqlite3.Connection, folder: Path) -> None:
+    db.close()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def containment(a: np.ndarray, a_count: int, b: np.ndarray, b_count: int) -> float:
     """Estimated share of the smaller shingle set found in the larger, from two signatures."""
     if not a_count or not b_count:
         return 1.0 if a_count == b_count else 0.0
-    jaccard = a.jaccard(b)
+    # datasketch's estimate (LeanMinHash.jaccard): the share of equal hash values.
+    jaccard = float(np.count_nonzero(a == b)) / float(len(a))
     intersection = jaccard * (a_count + b_count) / (1 + jaccard)
     return min(1.0, intersection / min(a_count, b_count))
 

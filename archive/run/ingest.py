@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import gzip
 import hashlib
 import json
 import os
@@ -14,9 +16,10 @@ from typing import Any
 
 import lxml.etree
 import lxml.html
+import numpy as np
 
 from archive.classify import classify_title, plan_year
-from archive.dedup.index import DedupIndex, Member, member_for
+from archive.dedup.index import DedupIndex, Member, member_for, signature
 from archive.extract.attachments import (
     AttachmentError,
     AttachmentText,
@@ -32,19 +35,14 @@ from archive.extract.html import (
     document_text,
     extract_page,
 )
-from archive.extract.region import region_for
 from archive.extract.sniff import sniff_detail
-from archive.records import Attachment, Document, Duplicate, Extractor, Site, SiteReport
+from archive.extract.region import region_for
+from archive.records import Attachment, CaptureMeta, Document, Duplicate, Extractor, Site, SiteReport
 from archive.run import killpoints
-from archive.run.captures import (
-    Capture,
-    local_warc,
-    read_captures,
-    read_crawl_summary_file,
-)
+from archive.run.captures import Capture, local_warc, read_captures, read_crawl_summary_file
 from archive.run.recover import advance_state, load_or_rebuild
 from archive.store import KeyNotFound, Store, revisits
-from archive.store.keys import blob_key, doc_key, text_key
+from archive.store.keys import blob_key, doc_key, readings_key, text_key
 from archive.store.state import SiteState
 
 EXTRACTOR = Extractor(name="wjw-extract", version=EXTRACTOR_VERSION)
@@ -71,26 +69,162 @@ def ingest_warc(
     one run passes False and calls `relink_clusters` once, so a document gets at
     most one new version per run.
     """
-    state = load_or_rebuild(store, site.id, warn)
-    outcomes = Outcomes()
+    commit_warc(store, site, read_warc(store, site, warc_key), index, report, relink=relink, warn=warn)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A detail page read into a document, before the site's state (first seen) and the index (links) have their say."""
+
+    document: Document
+    text: str
+    member: Member
+    hashvalues: bytes  # the text's MinHash signature, so the ordered commit does not hash it again
+    shingle_count: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one detail capture holds, read without the site's state or the index: the commit decides with it.
+
+    `step` is how far the capture got: `revisit` (a 304), `gone` (404/410),
+    `unfetched` (another HTTP error or a challenge page), `settle` (a page that
+    makes no document, for `reason`), `unreadable` (a file whose text could
+    not be read) or `draft`.
+    """
+
+    capture: Capture  # its body dropped: what was worth keeping of it is in the draft or the store
+    step: str
+    reason: str | None = None
+    says_removed: bool = False  # a 200 page saying its document was taken down (weighed only for a known URL)
+    skips: tuple[str, ...] = ()  # counted while reading, in the order the serial ingest counted them
+    draft: Draft | None = None
+
+
+@dataclass(frozen=True)
+class ReadWarc:
+    """A WARC read: its attachments stored and every detail page extracted, in capture order, nothing committed."""
+
+    warc_key: str
+    pages_fetched: int
+    list_pages: int
+    detail_pages: int
+    attachment_skips: tuple[str, ...]
+    readings: tuple[Reading, ...]
+    listed: tuple[str, ...] | None  # the list entries the crawl settled (its summary), None without one
+    nightly: bool = False  # a nightly crawl's WARC (its summary says so): the site's revisit clock moves a night
+
+
+def read_warc_to_dict(read: ReadWarc) -> dict[str, Any]:
+    """A read WARC as JSON, to hand from the task that read it to the one that commits it."""
+    return {
+        "warc_key": read.warc_key, "pages_fetched": read.pages_fetched, "list_pages": read.list_pages,
+        "detail_pages": read.detail_pages, "attachment_skips": list(read.attachment_skips),
+        "listed": None if read.listed is None else list(read.listed), "nightly": read.nightly,
+        "readings": [_reading_to_dict(reading) for reading in read.readings],
+    }
+
+
+def read_warc_from_dict(data: dict[str, Any]) -> ReadWarc:
+    """The read WARC `read_warc_to_dict` wrote."""
+    return ReadWarc(
+        warc_key=data["warc_key"], pages_fetched=data["pages_fetched"], list_pages=data["list_pages"],
+        detail_pages=data["detail_pages"], attachment_skips=tuple(data["attachment_skips"]),
+        listed=None if data["listed"] is None else tuple(data["listed"]), nightly=bool(data.get("nightly")),
+        readings=tuple(_reading_from_dict(row) for row in data["readings"]))
+
+
+def _reading_to_dict(reading: Reading) -> dict[str, Any]:
+    capture, draft = reading.capture, reading.draft
+    return {
+        "capture": {"url": capture.url, "status": capture.status, "headers": capture.headers,
+                    "fetched_at": capture.fetched_at, "record_id": capture.record_id, "meta": capture.meta.to_dict(),
+                    "oversize": capture.oversize},
+        "step": reading.step, "reason": reading.reason, "says_removed": reading.says_removed,
+        "skips": list(reading.skips),
+        "draft": None if draft is None else {
+            "document": draft.document.to_dict(), "text": draft.text, "member": dataclasses.asdict(draft.member),
+            "hashvalues": base64.b64encode(draft.hashvalues).decode("ascii"), "shingles": draft.shingle_count},
+    }
+
+
+def _reading_from_dict(row: dict[str, Any]) -> Reading:
+    c, d = row["capture"], row["draft"]
+    capture = Capture(url=c["url"], status=c["status"], headers=c["headers"], body=b"", fetched_at=c["fetched_at"],
+                      record_id=c["record_id"], meta=CaptureMeta.from_dict(c["meta"]), oversize=c["oversize"])
+    draft = None if d is None else Draft(
+        document=Document.from_dict(d["document"]), text=d["text"],
+        member=Member(**d["member"] | {"figures": tuple(d["member"]["figures"])}),
+        hashvalues=base64.b64decode(d["hashvalues"]), shingle_count=d["shingles"])
+    return Reading(capture, row["step"], row["reason"], row["says_removed"], tuple(row["skips"]), draft)
+
+
+def store_read_warc(store: Store, run_id: str, read: ReadWarc) -> str:
+    """Keep a read WARC in the store for the run's commit (`load_read_warc`); its key."""
+    key = readings_key(run_id, read.warc_key)
+    body = json.dumps(read_warc_to_dict(read), ensure_ascii=False).encode("utf-8")
+    store.put(key, gzip.compress(body, compresslevel=6, mtime=0), content_type="application/gzip")
+    return key
+
+
+def load_read_warc(store: Store, run_id: str, warc_key: str) -> ReadWarc | None:
+    """The read WARC a task of this run kept, or None when none did (its task failed, or ran before this code)."""
+    try:
+        data = json.loads(gzip.decompress(store.get(readings_key(run_id, warc_key))))
+    except KeyNotFound:
+        return None
+    read = read_warc_from_dict(data)
+    return read if read.warc_key == warc_key else None
+
+
+def read_warc(store: Store, site: Site, warc_key: str) -> ReadWarc:
+    """The CPU-heavy half of ingesting a WARC, which needs no other site and no state: run it in any process.
+
+    It writes only content-addressed blobs (create-only, so readers racing or
+    repeating it are harmless); texts, records, the index and the state are the
+    ordered commit's (`commit_warc`).
+    """
+    skips = SiteReport(site_id=site.id)
+    readings = []
+    pages = lists = details = 0
     with local_warc(store, warc_key) as path:
         # Attachments are fetched after the page that links them: a first pass reads them all.
-        attachments = store_attachments(store, _captures(path), report)
+        attachments = store_attachments(store, _captures(path), skips)
         for capture in _captures(path):
-            report.pages_fetched += 1
+            pages += 1
             if capture.kind == "list":
-                report.list_pages += 1
+                lists += 1
             elif capture.kind == "detail":
-                report.detail_pages += 1
-                ingest_capture(store, site, capture, index, report, state, attachments, outcomes)
+                details += 1
+                readings.append(read_capture(store, site, capture, attachments))
         summary = read_crawl_summary_file(path)
-    outcomes.plan_revisits(state, warc_key, nightly=summary is not None and summary.mode == "nightly")
-    index.flush(store, segment_name(warc_key))
+    return ReadWarc(warc_key=warc_key, pages_fetched=pages, list_pages=lists, detail_pages=details,
+                    attachment_skips=tuple(reason for reason, n in skips.skipped.items() for _ in range(n)),
+                    readings=tuple(readings), listed=tuple(summary.listed) if summary is not None else None,
+                    nightly=summary is not None and summary.mode == "nightly")
+
+
+def commit_warc(
+    store: Store, site: Site, read: ReadWarc, index: DedupIndex, report: SiteReport, *, relink: bool = True,
+    warn: Callable[[str], None] = lambda _: None,
+) -> None:
+    """Store a read WARC's documents in capture order, then its index segment, then advance the site's state."""
+    state = load_or_rebuild(store, site.id, warn)
+    outcomes = Outcomes()
+    report.pages_fetched += read.pages_fetched
+    report.list_pages += read.list_pages
+    report.detail_pages += read.detail_pages
+    for reason in read.attachment_skips:
+        report.skip(reason)
+    for reading in read.readings:
+        commit_reading(store, site, reading, index, report, state, outcomes)
+    outcomes.plan_revisits(state, read.warc_key, nightly=read.nightly)
+    index.flush(store, segment_name(read.warc_key))
     killpoints.reached("index_flushed")
     if relink:
         relink_clusters(store, index, report)
-    if summary is not None:
-        outcomes.settled.update(summary.listed)
+    if read.listed is not None:
+        outcomes.settled.update(read.listed)
     advance_state(store, site.id, outcomes.apply, warn)
     killpoints.reached("state_saved")
 
@@ -273,65 +407,51 @@ def ingest_capture(
     outcomes: Outcomes | None = None,
 ) -> None:
     """Store one detail page as a document, or count why not; note the outcome in `outcomes`."""
-    outcomes = outcomes if outcomes is not None else Outcomes()
-    # The URL the list linked to names the document, whatever redirects led elsewhere.
-    url = capture.meta.listed or capture.url
+    reading = read_capture(store, site, capture, attachments)
+    commit_reading(store, site, reading, index, report, state, outcomes if outcomes is not None else Outcomes())
 
-    def settle(reason: str) -> None:
-        report.skip(reason)
-        outcomes.pages[url] = {"reason": reason, "first_seen": capture.fetched_at}
 
-    seen = state.documents.get(url)
+def read_capture(
+    store: Store, site: Site, capture: Capture,
+    attachments: Mapping[str, list[tuple[Attachment, AttachmentText | None]]] | None = None,
+) -> Reading:
+    """Read one detail capture as far as it goes without the site's state: decode, sniff, extract, classify, sign."""
+    slim = dataclasses.replace(capture, body=b"")
     if capture.status == 304:
-        report.plans_found += 1
-        report.unchanged += 1
-        if seen:
-            outcomes.seen[url] = capture.fetched_at
-            outcomes.observe(url, revisits.UNCHANGED, capture)
-            if seen.get("removed"):
-                restore(store, seen, capture, report)
-        return
-    if seen and capture.status in (404, 410):
-        observe_gone(store, url, seen, capture, report, outcomes)
-        outcomes.observe(url, revisits.GONE, capture)
-        return
+        return Reading(slim, "revisit")
+    if capture.status in (404, 410):
+        return Reading(slim, "gone")
     if capture.status != 200 or blocked_reason(capture.status, capture.body):
-        return  # counted by the spider: an HTTP error, or a challenge page (never archived); fetched again
+        return Reading(slim, "unfetched")  # counted by the spider: an HTTP error, or a challenge page; fetched again
     if capture.oversize:
-        settle("oversize")
-        return
+        return Reading(slim, "settle", "oversize")
     sniffed = sniff_detail(capture.body, capture.url, capture.headers.get("content-type"))
-    if seen and sniffed.kind == "page" and _says_removed(sniffed.body, capture.headers):
-        observe_gone(store, url, seen, capture, report, outcomes)
-        outcomes.observe(url, revisits.GONE, capture)
-        return
+    says_removed = sniffed.kind == "page" and _says_removed(sniffed.body, capture.headers)
     if sniffed.kind == "not_text":
-        settle("not_text")
-        return
+        return Reading(slim, "settle", "not_text")
     if sniffed.kind == "file":
-        page, files = file_page(store, capture, report)
+        counted = SiteReport(site_id=site.id)
+        page, files = file_page(store, capture, counted)
+        skips = tuple(reason for reason, n in counted.skipped.items() for _ in range(n))
         if page is None:
-            outcomes.pages[url] = {"reason": "file_unreadable", "first_seen": capture.fetched_at}
-            return
+            return Reading(slim, "unreadable", skips=skips)
     else:
+        skips = ()
         try:
             page = extract_page(sniffed.body, capture.url, _as_utf8(capture.headers, sniffed.body is not capture.body),
                                 site_agency=site.name)
         except (ExtractionError, RecursionError):
-            settle("empty_page")
-            return
+            return Reading(slim, "settle", "empty_page", says_removed)
         files = (attachments or {}).get(capture.url, [])
     title = page.title or capture.meta.title or ""
     verdict = classify_title(title)
     if not verdict.is_plan:
-        settle("not_a_work_plan")
-        return
+        return Reading(slim, "settle", "not_a_work_plan", says_removed, skips)
     text, text_source = document_text(page, [t for _, t in files if t is not None])
     if not text.strip():
-        settle("empty_text")
-        return
-    report.plans_found += 1
-    sha = store_text(store, text)
+        return Reading(slim, "settle", "empty_text", says_removed, skips)
+    url = capture.meta.listed or capture.url
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     document = Document(
         doc_id=doc_id_for(site.id, url),
         title=title,
@@ -353,10 +473,60 @@ def ingest_capture(
         extractor=EXTRACTOR,
         attachments=tuple(record for record, _ in files),
         text_source=text_source,
-        first_seen=(seen or {}).get("first_seen") or capture.fetched_at,
+        first_seen=capture.fetched_at,
         last_seen=capture.fetched_at,
     )
-    index.add(dedup_member(document, site, page.agency, text), text)
+    minhash, count = signature(text)
+    draft = Draft(document, text, dedup_member(document, site, page.agency, text),
+                  np.asarray(minhash.hashvalues, dtype=np.uint64).tobytes(), count)
+    return Reading(slim, "draft", None, says_removed, skips, draft)
+
+
+def commit_reading(
+    store: Store, site: Site, reading: Reading, index: DedupIndex, report: SiteReport, state: SiteState,
+    outcomes: Outcomes,
+) -> None:
+    """Store what one read capture makes, now that the site's state and the index are known, or count why not."""
+    capture = reading.capture
+    # The URL the list linked to names the document, whatever redirects led elsewhere.
+    url = capture.meta.listed or capture.url
+    seen = state.documents.get(url)
+    if reading.step == "revisit":
+        report.plans_found += 1
+        report.unchanged += 1
+        if seen:
+            outcomes.seen[url] = capture.fetched_at
+            outcomes.observe(url, revisits.UNCHANGED, capture)
+            if seen.get("removed"):
+                restore(store, seen, capture, report)
+        return
+    if reading.step == "gone" or (reading.says_removed and seen):
+        if seen:
+            observe_gone(store, url, seen, capture, report, outcomes)
+            outcomes.observe(url, revisits.GONE, capture)
+        return
+    if reading.step == "unfetched":
+        return
+    for reason in reading.skips:
+        report.skip(reason)
+    if reading.step == "unreadable":
+        outcomes.pages[url] = {"reason": "file_unreadable", "first_seen": capture.fetched_at}
+        return
+    if reading.step == "settle":
+        report.skip(reading.reason)
+        outcomes.pages[url] = {"reason": reading.reason, "first_seen": capture.fetched_at}
+        return
+    commit_draft(store, reading.draft, index, report, seen, outcomes, capture)
+
+
+def commit_draft(store: Store, draft: Draft, index: DedupIndex, report: SiteReport, seen: dict[str, Any] | None,
+                 outcomes: Outcomes, capture: Capture) -> None:
+    """Write a drafted document's text and record, linked to its duplicates as the index now sees them."""
+    report.plans_found += 1
+    sha = store_text(store, draft.text)
+    first_seen = (seen or {}).get("first_seen") or capture.fetched_at
+    document = dataclasses.replace(draft.document, first_seen=first_seen)
+    index.add_signed(draft.member, np.frombuffer(draft.hashvalues, dtype=np.uint64), draft.shingle_count)
     document = with_links(document, index)
     if document.duplicates:
         report.duplicates += 1
@@ -366,14 +536,14 @@ def ingest_capture(
         (report.new_ids if outcome == "new" else report.changed_ids).append(document.doc_id)
     if seen and seen.get("removed"):
         report.restored += 1
-    outcomes.observe(url, _what_changed(seen, outcome), capture,
+    outcomes.observe(document.source_url, _what_changed(seen, outcome), capture,
                      changed=capture.headers.get("last-modified") or document.published)
-    outcomes.documents[url] = {
+    outcomes.documents[draft.document.source_url] = {
         "doc_id": document.doc_id,
         "text_sha256": sha,
         "etag": capture.headers.get("etag"),
         "last_modified": capture.headers.get("last-modified"),
-        "first_seen": (seen or {}).get("first_seen") or capture.fetched_at,
+        "first_seen": first_seen,
         "last_seen": capture.fetched_at,
     }
 

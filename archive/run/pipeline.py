@@ -11,9 +11,10 @@ import logging
 import os
 import secrets
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from archive.corpus.health import BASELINE_RUNS, QUIET_RUNS, load_reports, site_health
 from archive.corpus.manifest import write_manifest
@@ -21,7 +22,8 @@ from archive.dedup.index import DedupIndex
 from archive.records import CrawlSummary, RunReport, Site, SiteReport
 from archive.run.crawl import CrawlError, CrawlOptions, CrawlResult, crawl_chunk
 from archive.run import killpoints
-from archive.run.ingest import ingest_warc, relink_clusters
+from archive.run.ingest import commit_warc, read_warc, relink_clusters, store_read_warc
+from archive.run.readers import WarcReaders
 from archive.run.recover import load_or_rebuild
 from archive.scratch import sweep
 from archive.store import Store, StoreError
@@ -196,55 +198,129 @@ class LeaseBook:
 def archive_crawls(
     store: Store, sites: Iterable[Site], crawls: Iterable[CrawlResult | SiteReport], run_id: str, mode: str,
     started_at: str | None = None, progress: Progress = lambda _: None, leases: LeaseBook | None = None,
+    workers: int = 1, read_by_tasks: bool = False,
 ) -> RunReport:
-    """Ingest every crawl's WARC (a dead run's first), give each site back, then write the manifest and report."""
+    """Ingest every crawl's WARC (a dead run's first), give each site back, then write the manifest and report.
+
+    `workers` processes read the WARCs; with `read_by_tasks`, what this run's
+    mapped tasks read and kept (`read_crawls`) is committed instead.
+    """
     report = RunReport(run_id=run_id, mode=mode, store=str(store),
                        started_at=started_at or datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    ingest_crawls(store, list(sites), crawls, report, leases or LeaseBook(store, run_id), progress)
+    ingest_crawls(store, list(sites), crawls, report, leases or LeaseBook(store, run_id), progress, workers,
+                  kept_by=run_id if read_by_tasks else None)
     return publish(store, report)
 
 
 def ingest_crawls(
     store: Store, sites: list[Site], crawls: Iterable[CrawlResult | SiteReport], report: RunReport,
-    leases: LeaseBook, progress: Progress = lambda _: None,
+    leases: LeaseBook, progress: Progress = lambda _: None, workers: int = 1, kept_by: str | None = None,
 ) -> None:
     """Ingest the crawls' WARCs into the store and give each site back; relink what they touched.
 
+    `workers` processes read WARCs ahead (extraction, the CPU-heavy half) while
+    this process commits them one by one in the crawls' order, so the run
+    stores the same documents, links and state whatever the number of workers.
     A site whose ingest fails is reported failed and its WARCs stay on its lease,
     so the next run ingests them; the other sites are archived.
     """
     by_id = {site.id: site for site in sites}
     index = DedupIndex.from_store(store)
     reports = []
-    for crawl in crawls:
-        if isinstance(crawl, SiteReport):
-            reports.append(crawl)
-            continue
-        site_report = site_report_from_summary(crawl)
-        warn = lambda message, site_id=crawl.site_id: progress(f"{site_id}: {message}")  # noqa: E731
-        todo = [*crawl.recovered, crawl.warc_key]
-        ingest_started = time.monotonic()
-        try:
-            leases.take(crawl.site_id)
-            while todo:
-                # Older records are relinked once, after every site is in, so a record
-                # gains at most one new version per run however many copies arrive.
-                ingest_warc(store, by_id[crawl.site_id], todo[0], index, site_report, relink=False, warn=warn)
-                if todo[0] != crawl.warc_key:
-                    report.recovered.append(todo[0])
-                todo.pop(0)
-        except LeaseHeld as exc:
-            site_report.failed = f"{exc}; it finishes this site's WARC"
-        except Exception as exc:  # noqa: BLE001 - one site's fault (store, disk, hostile bytes) is that site's
-            log.debug("site %s: ingest failed", crawl.site_id, exc_info=True)
-            site_report.failed = f"ingest failed: {one_line(exc)}"
-        site_report.seconds["ingest"] = round(time.monotonic() - ingest_started, 2)
-        leases.give_back(crawl.site_id, unfinished=todo)
-        reports.append(site_report)
-        progress(f"{crawl.site_id}: {site_report.new} new, {site_report.changed} changed, "
-                 f"{sum(site_report.errors.values())} errors")
+    with WarcReaders(store, workers, kept_by) as readers:
+
+        def start(crawl: CrawlResult | SiteReport) -> list | Exception | None:
+            if isinstance(crawl, SiteReport):
+                return None
+            try:
+                # The lease first: nothing of a site is written, not even a blob, while another run holds it.
+                leases.take(crawl.site_id)
+            except Exception as exc:  # noqa: BLE001 - reported on the site below, as a failed ingest
+                return exc
+            return [readers.submit(by_id[crawl.site_id], key) for key in [*crawl.recovered, crawl.warc_key]]
+
+        for crawl, reading in read_ahead(crawls, start, readers.ahead):
+            if isinstance(crawl, SiteReport):
+                reports.append(crawl)
+                continue
+            reports.append(commit_site(store, by_id[crawl.site_id], crawl, reading, index, report, leases, progress))
     relink_clusters(store, index, {s.site_id: s for s in reports})
     report.sites.extend(reports)
+
+
+def read_crawls(store: Store, sites: Iterable[Site], crawls: Iterable[CrawlResult | SiteReport], run_id: str,
+                progress: Progress = lambda _: None) -> list[str]:
+    """Read the crawls' WARCs (extract, sign) and keep each reading in the store for `archive_crawls` to commit.
+
+    The CPU-heavy half of ingest, for a mapped task of one chunk: it writes only
+    blobs and the readings, so chunks read side by side and the run's commit,
+    in one ordered step, stores what a serial ingest would. A WARC that cannot
+    be read is left to the commit, which reads it again and names the fault.
+    """
+    by_id = {site.id: site for site in sites}
+    kept = []
+    for crawl in crawls:
+        if isinstance(crawl, SiteReport):
+            continue
+        for key in [*crawl.recovered, crawl.warc_key]:
+            try:
+                kept.append(store_read_warc(store, run_id, read_warc(store, by_id[crawl.site_id], key)))
+            except Exception as exc:  # noqa: BLE001 - the commit reads it again and reports the site
+                progress(f"{crawl.site_id}: {key} not read ahead: {one_line(exc)}")
+    return kept
+
+
+def read_ahead(items: Iterable, start: Callable, ahead: int) -> Iterator[tuple]:
+    """Each item with what `start(item)` began for it, `start` running up to `ahead` items before it is needed."""
+    started: deque = deque()
+    pending = iter(items)
+    for item in pending:
+        started.append((item, start(item)))
+        if len(started) >= ahead:
+            break
+    while started:
+        yield started.popleft()
+        for item in pending:
+            started.append((item, start(item)))
+            break
+
+
+def commit_site(
+    store: Store, site: Site, crawl: CrawlResult, reading: list | Exception, index: DedupIndex, report: RunReport,
+    leases: LeaseBook, progress: Progress,
+) -> SiteReport:
+    """Commit a site's WARCs as they are read, a dead run's first; give the site back; its report."""
+    site_report = site_report_from_summary(crawl)
+
+    def warn(message: str) -> None:
+        progress(f"{site.id}: {message}")
+
+    todo = [*crawl.recovered, crawl.warc_key]
+    ingest_started = time.monotonic()
+    try:
+        if isinstance(reading, Exception):
+            raise reading
+        while todo:
+            # Older records are relinked once, after every site is in, so a record
+            # gains at most one new version per run however many copies arrive.
+            commit_warc(store, site, reading[len(reading) - len(todo)].result(), index, site_report, relink=False,
+                        warn=warn)
+            if todo[0] != crawl.warc_key:
+                report.recovered.append(todo[0])
+            todo.pop(0)
+    except LeaseHeld as exc:
+        site_report.failed = f"{exc}; it finishes this site's WARC"
+    except Exception as exc:  # noqa: BLE001 - one site's fault (store, disk, hostile bytes) is that site's
+        log.debug("site %s: ingest failed", site.id, exc_info=True)
+        site_report.failed = f"ingest failed: {one_line(exc)}"
+    if todo and not isinstance(reading, Exception):
+        for pending in reading[len(reading) - len(todo):]:
+            pending.cancel()
+    site_report.seconds["ingest"] = round(time.monotonic() - ingest_started, 2)
+    leases.give_back(site.id, unfinished=todo)
+    progress(f"{site.id}: {site_report.new} new, {site_report.changed} changed, "
+             f"{sum(site_report.errors.values())} errors")
+    return site_report
 
 
 def publish(store: Store, report: RunReport) -> RunReport:
@@ -356,13 +432,13 @@ def run_pipeline(
         leases = LeaseBook(store, run_id, pid=os.getpid(), heartbeat=heartbeat)
         first = crawl_sites(sites, store, run_id, options, workers=workers, progress=progress, leases=leases,
                             chunk_size=chunk_size)
-        ingest_crawls(store, sites, [c for c in first if c is not None], report, leases, progress)
+        ingest_crawls(store, sites, [c for c in first if c is not None], report, leases, progress, workers)
         held = [site for site, crawl in zip(sites, first) if crawl is None]
         if held:
             progress(f"waiting for {len(held)} site(s) another run holds")
             later = crawl_sites(held, store, run_id, options, workers=workers, progress=progress, leases=leases,
                                 lease_wait_s=lease_wait_s, chunk_size=chunk_size)
-            ingest_crawls(store, sites, later, report, leases, progress)
+            ingest_crawls(store, sites, later, report, leases, progress, workers)
     order = {site.id: n for n, site in enumerate(sites)}
     report.sites.sort(key=lambda s: order.get(s.site_id, len(order)))
     return publish(store, report)

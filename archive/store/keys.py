@@ -97,6 +97,13 @@ def log_key(run_id: str, site_id: str) -> str:
     return f"{RUNS_PREFIX}{run_id}/logs/{site_id}.log.gz"
 
 
+def readings_key(run_id: str, warc_key: str) -> str:
+    """runs/<run_id>/readings/<warc name>.json.gz: a WARC read (extracted, signed) by a mapped task, for publish to commit."""
+    warc = parse_warc_key(warc_key)
+    name = warc.name if warc is not None else warc_key.rsplit("/", 1)[-1]
+    return f"{RUNS_PREFIX}{run_id}/readings/{name}.json.gz"
+
+
 def index_segment_key(name: str) -> str:
     """index/minhash/seg/<name>.jsonl.gz: one add-only segment of the near-duplicate index."""
     return f"{INDEX_SEGMENT_PREFIX}{name}.jsonl.gz"

@@ -140,7 +140,8 @@ def test_scheduler_runs_triggered_nightly_over_simweb_into_s3(airflow, simweb, s
     tasks = dict(query(db, "select task_id || '[' || map_index || ']', state from task_instance "
                            "where dag_id = 'wjw_nightly'"))
     assert tasks == {"plan_sites[-1]": "success", "crawl[0]": "success", "crawl[1]": "success",
-                     "publish[-1]": "success", "check[-1]": "success"}
+                     "ingest[0]": "success", "ingest[1]": "success", "publish[-1]": "success",
+                     "check[-1]": "success"}
     assert query(db, "select pool from task_instance where task_id = 'crawl'") == [("wjw_crawl",), ("wjw_crawl",)]
 
     latest = json.loads(s3_store.get("manifests/latest.json"))

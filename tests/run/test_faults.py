@@ -39,11 +39,13 @@ def baseline(rows, tmp_path_factory):
 
 
 # Three steps here (before ingest, mid-ingest, after the state advanced); bench/faults.py kills at every one.
-@pytest.mark.parametrize("kill_at", ["warc_stored:2", "doc_written:5", "state_saved:1"])
-def test_a_run_killed_at_a_commit_step_is_finished_by_the_next(kill_at, rows, baseline, tmp_path):
+# With two workers the WARCs are read in worker processes and committed by the run, whose commit is killed here.
+@pytest.mark.parametrize(("kill_at", "workers"), [("warc_stored:2", 1), ("doc_written:5", 1), ("state_saved:1", 1),
+                                                  ("doc_written:5", 2)])
+def test_a_run_killed_at_a_commit_step_is_finished_by_the_next(kill_at, workers, rows, baseline, tmp_path):
     registry = write_registry(tmp_path / "sites.yaml", rows)
     store_dir, tmp = str(tmp_path / "store"), tmp_path / "tmp"
-    killed = wjw(run_args(store_dir, registry), env={"WJW_FAULT_KILL_AT": kill_at}, tmpdir=tmp)
+    killed = wjw(run_args(store_dir, registry, workers=workers), env={"WJW_FAULT_KILL_AT": kill_at}, tmpdir=tmp)
     assert killed.returncode == -9, f"{kill_at} was never reached: {killed.stdout}{killed.stderr}"
     rerun = wjw(run_args(store_dir, registry), tmpdir=tmp)
     assert rerun.returncode == 0 and not rerun.traceback, rerun.stdout + rerun.stderr
