@@ -1,4 +1,4 @@
-"""The typed records that cross a boundary: site rows, crawl jobs and summaries, capture metadata, documents, run reports.
+"""The typed records that cross a boundary: site rows, crawl jobs and summaries, site checks, capture metadata, documents, run reports.
 
 Each record is a frozen dataclass mirrored by a JSON Schema in `schemas/`;
 `tests/test_schemas.py` keeps the two listing the same fields.
@@ -167,6 +167,79 @@ class CrawlSummary:
         values = _closed(cls, data, "crawl summary")
         values["listed"] = tuple(values.get("listed") or ())
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class SiteCheckJob:
+    """What `wjw sites check` asks of its crawl child (`python -m spiders.check JOB.json`): which sites, how patiently."""
+
+    sites: tuple[Site, ...]
+    result_path: str  # where the child writes its column checks (a JSON list, column-check.schema.json)
+    timeout: float = 10.0  # seconds per request, and the longest a retry waits
+    workers: int = 8  # sites crawled at the same time; each gets one request at a time
+    settings: dict[str, Any] = field(default_factory=dict)  # Scrapy setting overrides
+
+    def to_dict(self) -> dict[str, Any]:
+        """The job as JSON-ready data."""
+        return dataclasses.asdict(self) | {"sites": [site.to_dict() for site in self.sites]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SiteCheckJob:
+        """Read a check job file's data, rejecting unknown keys."""
+        values = _closed(cls, data, "site check job")
+        values["sites"] = tuple(Site.from_dict(site) for site in values["sites"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class ColumnCheck:
+    """What the check's crawl saw of one column: its first list page, and one step past the first that lists.
+
+    The spider fills everything but `hint`, which the archive writes from the
+    rest (archive/run/sitecheck.py). Failures carry the crawl's own names
+    (`http_500`, `dns`, `timeout`, `robots_disallowed`, `offsite_redirect`, …).
+    """
+
+    site_id: str
+    column: str
+    url: str  # the column's first list request: its page, or the first page of its declared list_data
+    status: int | None = None  # None: no HTTP answer at all
+    final_url: str | None = None  # where the first list page answered from, after redirects
+    items: int = 0  # entries on the first page that lists any
+    newest: str | None = None
+    blocked: str | None = None  # the anti-bot page that answered (412_js_challenge, 521_jiasule, …)
+    problem: str | None = None  # why no list was read
+    shell: bool = False  # page 1 listed nothing but named its list (jpaas's API, a frame): that page was read
+    script_fetches: bool = False  # page 1 lists nothing and its script fetches data
+    next_url: str | None = None  # the page after the first that lists, as its pager or script names it
+    next_items: int | None = None  # new entries on that page; None when there was none to ask for
+    next_listed: int = 0  # entries on that page, new or not
+    next_problem: str | None = None  # why that page gave no list
+    hint: str | None = None  # why the column yields nothing past page 1 (or at all), and what to try
+
+    @property
+    def redirected(self) -> bool:
+        """True when the list page answered from another URL."""
+        return bool(self.final_url) and self.final_url != self.url
+
+    @property
+    def stalls(self) -> bool:
+        """True when page 1 lists documents but the page after it, which the pager names, lists none."""
+        return self.items > 0 and self.next_items == 0
+
+    @property
+    def lists_nothing(self) -> bool:
+        """True when the column's page answered but no list was found on it or behind it."""
+        return self.status == 200 and not self.items and not self.blocked and not self.problem
+
+    def to_dict(self) -> dict[str, Any]:
+        """The check as JSON-ready data."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ColumnCheck:
+        """Read a column check, rejecting unknown keys."""
+        return cls(**_closed(cls, data, "column check"))
 
 
 @dataclass(frozen=True)

@@ -38,13 +38,13 @@ warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
 import lxml.html
 import trafilatura
 
-from archive.extract.attachments import AttachmentError, extract_attachment
 from archive.classify import classify_title, plan_year
-from archive.extract.files import file_title, text_fields
+from archive.extract.attachments import AttachmentError, extract_attachment
+from archive.extract.files import file_page
 from archive.extract.html import ExtractedPage, document_text, extract_page, render_text
+from archive.extract.region import place_code, region_for
 from archive.extract.sniff import sniff_detail
 from testkit.quality import char_f1
-from archive.extract.region import place_code, region_for
 
 FIXTURES = ROOT / "tests" / "fixtures" / "realpages"
 SHARED = ROOT.parent / "shared" / "realpages"
@@ -128,6 +128,9 @@ GOV_PAGES_WITHOUT_GOLD = {
     "gne-gzggw-1": ("GeneralNewsExtractor/tests/gzggw/1.html", "http://fgw.zj.gov.cn/"),
     "gne-shanxi-1": ("GeneralNewsExtractor/tests/shanxi/1.html",
                      "http://www.shanxi.gov.cn/yw/sxyw/201909/t20190918_693227.shtml"),
+    "gne-cmse-1": ("GeneralNewsExtractor/tests/cmse/1.html",
+                   "http://www.cmse.gov.cn/ztbd/xwfbh/201206/t20120624_43188.html"),
+    "gne-cmse-visiable-1": ("GeneralNewsExtractor/visiable_test/cmse/1.html", "http://www.cmse.gov.cn/"),
 }
 
 
@@ -135,6 +138,18 @@ def gov_checked_pages(root: Path) -> list[GoldPage]:
     """The government pages with hand-written gold text in gov_checked/."""
     return [GoldPage(name, root / path, url, (GOV_CHECKED / f"{name}.txt").read_text(encoding="utf-8"))
             for name, (path, url) in GOV_PAGES_WITHOUT_GOLD.items()]
+
+
+def checked_gold(page: GoldPage) -> GoldPage:
+    """The page with the gold read by hand from its body container, where its dataset's gold leaves lines out.
+
+    (kepu.gov.cn: magic-html's gold drops the article's headline lines and photo captions;
+    chinaneast.gov.cn: the dataset's gold drops the byline it keeps on its other pages.)
+    """
+    checked = GOV_CHECKED / f"{page.name}.txt"
+    if page.name in GOV_PAGES_WITHOUT_GOLD or not checked.exists():
+        return page
+    return GoldPage(page.name, page.html, page.url, checked.read_text(encoding="utf-8"))
 GOV_FIELD_NAMES = ("title", "published", "written", "doc_number", "index_number", "agency")
 
 
@@ -146,7 +161,7 @@ def score_gov(pages: list[GoldPage]) -> dict:
     chrome: dict[str, list[str]] = {}
     fields: dict[str, list[bool]] = {name: [] for name in GOV_FIELD_NAMES}
     misses = []
-    for page in pages:
+    for page in map(checked_gold, pages):
         if page.name not in wanted:
             continue
         extracted = extract_page(page.html.read_bytes(), page.url)
@@ -261,12 +276,7 @@ def our_document(fetched: dict, url: str, site_agency: str | None = None) -> tup
     body, _, headers = _body_url_headers(fetched, url)
     if sniff_detail(body, url, headers.get("content-type")).kind == "file":
         read = extract_attachment(body, url, headers.get("content-type"))
-        fields = text_fields(read.text, url)
-        page = ExtractedPage(url=url, text=read.text, title=file_title(read.text), published=fields.published,
-                             written=fields.written, doc_number=fields.doc_number, index_number=fields.index_number,
-                             agency=fields.agency, encoding="binary", encoding_source="file",
-                             method=f"file:{read.kind}")
-        return page, read.text, "file"
+        return file_page(read.text, read.kind, url), read.text, "file"
     page = extract_page(*_body_url_headers(fetched, url), site_agency=site_agency)
     attachments = []
     for link in page.attachments:
@@ -458,7 +468,7 @@ def main() -> int:
     print(f"simweb_f1={simweb['mean_f1']:.4f} realpages_f1={realpages['ours']['mean_f1']:.4f} "
           f"baseline_realpages_f1={realpages['trafilatura']['mean_f1']:.4f} chrome_lines={simweb['chrome_lines']} "
           f"metadata_exact={simweb['metadata_exact']:.4f} gov_f1={gov['mean_f1']:.4f} gov_min={gov['min_f1']:.4f} "
-          f"gov_pages={gov['pages']} gov_chrome_lines={gov['chrome_lines']} gov_fields_exact={gov['fields_exact_min']:.4f}")
+          f"gov_pages={gov['pages']} gov_sites={gov['sites']} gov_chrome_lines={gov['chrome_lines']} gov_fields_exact={gov['fields_exact_min']:.4f}")
     return 0
 
 

@@ -20,13 +20,13 @@ def register(app: typer.Typer) -> None:
     app.command()(serve)
 
 
-def corpus_filter(year, province, city, level, status, doc_type=None, include_duplicates=False):
+def corpus_filter(year, province, city, level, status, doc_type=None, include_duplicates=False, site=None):
     """The shared filter options as a CorpusFilter, failing in one line on a status that does not exist."""
     from archive.corpus.select import STATUSES, CorpusFilter
 
     check_choice("--status", status, STATUSES)
     return CorpusFilter(year=year, province=province, city=city, level=level, status=status, doc_type=doc_type,
-                        include_duplicates=include_duplicates)
+                        include_duplicates=include_duplicates, site=site)
 
 
 def export(
@@ -34,8 +34,10 @@ def export(
     out: Path = typer.Option(Path("wjw-export"), help="Directory to write into (nothing in it is deleted)."),
     fmt: str = typer.Option("txt", "--format",
                             help="txt: NNN_<hash16>.txt files plus manifest.jsonl; jsonl: corpus.jsonl; "
-                                 "parquet: corpus.parquet."),
+                                 "parquet: corpus.parquet; wacz: <site>.wacz per site, its captures for "
+                                 "ReplayWeb.page or pywb."),
     as_of: str | None = typer.Option(None, help="Export the corpus as of this run id (default: latest)."),
+    site: str | None = typer.Option(None, help="Only this site's documents (a registry id, e.g. hangzhou-wsjkw)."),
     year: int | None = typer.Option(None, help="Only plans for this year (or published in it, if no plan year)."),
     province: str | None = typer.Option(None, help="Only this province: a name (浙江省, 浙江) or GB/T 2260 code."),
     city: str | None = typer.Option(None, help="Only this city (杭州市 or 杭州)."),
@@ -43,22 +45,26 @@ def export(
     status: str = typer.Option("live", help="live, removed (taken down by the site) or all."),
     include_duplicates: bool = typer.Option(False, help="Also export the non-canonical copies of each plan."),
 ) -> None:
-    """Export the corpus as of a run, one canonical copy per plan: `wjw export --format parquet --province 浙江`."""
+    """Export the corpus as of a run, one canonical copy per plan: `wjw export --format parquet --province 浙江`.
+
+    `wjw export --format wacz --site hangzhou-wsjkw --out replay/` packages a site's captures for ReplayWeb.page.
+    """
     from archive.corpus.export import FORMATS, ExportError, export_corpus
     from archive.corpus.manifest import ManifestError
     from archive.corpus.select import FilterError
+    from archive.corpus.wacz import WaczError
 
     check_choice("--format", fmt, FORMATS)
-    chosen = corpus_filter(year, province, city, level, status, include_duplicates=include_duplicates)
+    chosen = corpus_filter(year, province, city, level, status, include_duplicates=include_duplicates, site=site)
     try:
         # Read-only commands may read an unversioned bucket: only writing there loses history.
         result = export_corpus(open_or_fail(store, allow_unversioned=True, must_exist=True), out, fmt, as_of, chosen)
     except ManifestError as exc:
-        from archive.corpus.runs import run_ids  # noqa: PLC0415
+        from archive.corpus.runs import run_ids
 
         known = run_ids(open_or_fail(store, allow_unversioned=True))
         fail(f"{exc}" + (f"; runs in this store: {', '.join(known[-5:])}" if as_of and known else ""))
-    except (StoreError, FilterError, ExportError) as exc:
+    except (StoreError, FilterError, ExportError, WaczError) as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"cannot export to {out}/: {os_error(exc)}")
@@ -111,7 +117,6 @@ def gaps(
 ) -> None:
     """Per agency and year, the 索引号 and 文号 serials seen and the gaps between them: `wjw gaps --site sim-hb-wjw`."""
     from archive.corpus.gaps import GapsError, corpus_gaps, series_line
-
     from archive.corpus.manifest import ManifestError, read_manifest
 
     target = open_or_fail(store, allow_unversioned=True, must_exist=True)
@@ -136,6 +141,7 @@ def serve(
 ) -> None:
     """Browse the corpus read-only: documents, versions and diffs, charts, gaps: `wjw serve --port 8480`."""
     import uvicorn
+
     from archive.corpus.web import create_app
 
     target = open_or_fail(store, allow_unversioned=True, must_exist=True)

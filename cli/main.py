@@ -258,15 +258,18 @@ def sites_check(
     workers: int = typer.Option(8, min=1, help="Sites checked at the same time (each site gets one request at a time)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Fetch each column's first list page politely and run its list parser; exit 1 unless every site is ok."""
-    from archive.run.sitecheck import NoNetwork, check_sites, site_line, summary_line
+    """Crawl each column's lists as `wjw run` would (page 1 and the page after); exit 1 unless every site is ok.
+
+    A `partial` site exits 1 too: one of its columns lists page 1 only, or nothing, so a crawl would miss documents.
+    """
+    from archive.run.sitecheck import CheckFailed, NoNetwork, check_sites, site_line, summary_line
 
     chosen = chosen_sites(registry, site_args, sites)
     try:
         with console.status("checking sites…") as status:
             checks = check_sites(chosen, timeout=timeout, workers=workers,
                                  progress=lambda message: status.update(message))
-    except NoNetwork as exc:
+    except (NoNetwork, CheckFailed) as exc:
         fail(str(exc))
     if as_json:
         print_json([c.to_dict() for c in checks])
@@ -274,7 +277,7 @@ def sites_check(
         for check in checks:
             print(site_line(check))
     print(summary_line(checks), file=sys.stderr if as_json else sys.stdout)
-    if not all(c.ok for c in checks):
+    if not all(c.verdict == "ok" for c in checks):
         raise typer.Exit(1)
 
 

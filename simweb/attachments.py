@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -68,6 +69,12 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def _pdf(attachment: Attachment) -> bytes:
+    return pdf_of(attachment.title, [
+        (16, _wrap(p.text, 26)) if p.role == "title" else (11, _wrap(p.text, 38)) for p in attachment.paragraphs])
+
+
+def pdf_of(title: str, paragraphs: Iterable[tuple[int, list[str]]]) -> bytes:
+    """A real PDF (reportlab, the Song CID font for the hanzi): each paragraph's lines at its font size, paged as they fill."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
@@ -76,11 +83,10 @@ def _pdf(attachment: Attachment) -> bytes:
         pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, invariant=1)
-    pdf.setTitle(attachment.title)
+    pdf.setTitle(title)
     y = 800
-    for paragraph in attachment.paragraphs:
-        size = 16 if paragraph.role == "title" else 11
-        for line in _wrap(paragraph.text, 26 if paragraph.role == "title" else 38):
+    for size, lines in paragraphs:
+        for line in lines:
             if y < 60:
                 pdf.showPage()
                 y = 800

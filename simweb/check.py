@@ -1,266 +1,31 @@
 """`wjw simweb check`: walk every site of every family over HTTP and hold what is served against the ground truth.
 
-The walk is a reference crawler per family (the same list mechanics a real spider must follow), polite
-(robots.txt obeyed), with a short timeout. A document the truth lists must be listed and served with its
+The walk is a reference crawler per family (the same list mechanics a real spider must follow), each
+written beside the pages it reads (`walk_list` in simweb/<family>.py, on the client in simweb/walk.py),
+polite (robots.txt obeyed), with a short timeout. A document the truth lists must be listed and served with its
 title, unless a fault of that day explains why not; every fault the truth declares must be served as declared.
 """
 
 from __future__ import annotations
 
 import html
-import http.client
-import json
 import re
-import socket
-import threading
 import time
-import urllib.error
-import urllib.request
 import urllib.robotparser
 import zlib
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from urllib.parse import quote, urljoin, urlsplit
+from dataclasses import dataclass
+from urllib.parse import urljoin
 
-from simweb import mechanics
+from simweb.families import FAMILIES, family_of
 from simweb.model import Site
 from simweb.server import SimWeb
+from simweb.walk import CLIENT_TIMEOUT, HREF, SiteWalk, fetch, fetch_kept
 
-CLIENT_TIMEOUT = 5.0
 FAULT_PROBE_TIMEOUT = 1.0  # shorter than the server's stall, so a `timeout` fault shows as one
 
-TRS_PAGER = re.compile(r'createPageHTML\((\d+),\s*(\d+),\s*"index",\s*"(s?html)"\)')
-TRS_ITEM = re.compile(r'<li><a href="(\./\d{6}/t\d{8}_\d+\.s?html)"')
-RECORD_HREF = re.compile(r"<record><!\[CDATA\[<li><a href=\"(/art/[^\"]+)\"")
-NEXT_GROUP = re.compile(r'<nextgroup><!\[CDATA\[<a href="([^"]+)"></a>\]\]></nextgroup>')
-TOTAL_PAGES = re.compile(r"<totalpage>(\d+)</totalpage>")
-JPAAS_UNIT = re.compile(r"var jpaasUnit = (\{.*?\});")
-HREF = re.compile(r'href="([^"]+)"')
-VSB_NEXT = re.compile(r'<a href="([^"]+)" class="Next">下页</a>')
-VSB_ITEM = re.compile(r'href="((?:\.\./)*info/\d+/\d+\.htm)"')
-GENERIC_NEXT = re.compile(r'<a href="([^"]+)">下一页</a>')
-GENERIC_ITEM = re.compile(r'<(?:li|td class="title")><a href="(/[^"?]+\.html)"')
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
-@dataclass
-class Fetched:
-    """One HTTP exchange as the checker saw it."""
-
-    status: int
-    headers: dict
-    body: bytes
-    error: str = ""
-
-
-def fetch(url: str, timeout: float = CLIENT_TIMEOUT, data: bytes | None = None, decode_gzip: bool = True) -> Fetched:
-    """GET (or POST) without following redirects; errors become a status 0 with a reason."""
-    request = urllib.request.Request(url, data=data, headers={"User-Agent": "wjw-simweb-check/2"})
-    try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            return Fetched(response.status, dict(response.headers), response.read())
-    except urllib.error.HTTPError as error:
-        try:
-            body = error.read()
-        except http.client.IncompleteRead as partial:
-            body = partial.partial
-        return Fetched(error.code, dict(error.headers), body)
-    except http.client.IncompleteRead as partial:
-        return Fetched(0, {}, partial.partial, "truncated")
-    except TimeoutError:
-        return Fetched(0, {}, b"", "timeout")
-    except urllib.error.URLError as error:
-        reason = "timeout" if isinstance(error.reason, (TimeoutError, socket.timeout)) else str(error.reason)
-        return Fetched(0, {}, b"", reason)
-    except (ConnectionError, http.client.HTTPException) as error:
-        return Fetched(0, {}, b"", type(error).__name__)
-
-
-_LOCAL = threading.local()
-
-
-def fetch_kept(url: str) -> Fetched:
-    """GET over a kept-alive connection per thread and host: the walk makes thousands of plain requests."""
-    parts = urlsplit(url)
-    connections = _LOCAL.__dict__.setdefault("connections", {})
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
-    for attempt in range(2):
-        connection = connections.get(parts.netloc)
-        if connection is None:
-            connection = connections[parts.netloc] = http.client.HTTPConnection(parts.netloc, timeout=CLIENT_TIMEOUT)
-        try:
-            connection.request("GET", target, headers={"User-Agent": "wjw-simweb-check/2"})
-            response = connection.getresponse()
-            body = response.read()
-            if response.will_close:
-                connection.close()
-                del connections[parts.netloc]
-            return Fetched(response.status, dict(response.headers), body)
-        except (OSError, http.client.HTTPException) as error:
-            connection.close()
-            del connections[parts.netloc]
-            if attempt:
-                return Fetched(0, {}, b"", type(error).__name__)
-    raise AssertionError("unreachable")
-
-
-@dataclass
-class SiteWalk:
-    """What walking one site found."""
-
-    site_id: str
-    listed: dict[str, str] = field(default_factory=dict)  # detail URL -> column name
-    problems: list[str] = field(default_factory=list)
-
-
-def _get_text(url: str, encoding: str, walk: SiteWalk) -> str | None:
-    got = fetch_kept(url)
-    if got.status != 200:
-        walk.problems.append(f"list page {url} answered {got.status or got.error}")
-        return None
-    return got.body.decode(encoding, "replace")
-
-
-def _walk_trs(site: Site, url: str, walk: SiteWalk) -> list[str]:
-    text = _get_text(url, site.body_encoding, walk)
-    if text is None:
-        return []
-    pager = TRS_PAGER.search(text)
-    if not pager:
-        walk.problems.append(f"{url}: no createPageHTML")
-        return []
-    pages, current, ext = int(pager[1]), int(pager[2]), pager[3]
-    one_based = current == 1
-    found = [urljoin(url, h) for h in TRS_ITEM.findall(text)]
-    while (current < pages) if one_based else (current + 1 < pages):
-        page_url = urljoin(url, f"index_{current + 1}.{ext}")
-        text = _get_text(page_url, site.body_encoding, walk)
-        if text is None:
-            break
-        found += [urljoin(page_url, h) for h in TRS_ITEM.findall(text)]
-        current = int(TRS_PAGER.search(text)[2])
-    return found
-
-
-def _walk_hanweb(site: Site, url: str, walk: SiteWalk) -> list[str]:
-    text = _get_text(url, "utf-8", walk)
-    if text is None:
-        return []
-    found = [urljoin(url, h) for h in RECORD_HREF.findall(text)]
-    pages = int(TOTAL_PAGES.search(text)[1])
-    proxy = urljoin(url, html.unescape(NEXT_GROUP.search(text)[1]))
-    for page in range(2, pages + 1):
-        body = _get_text(proxy.replace("page=1&", f"page={page}&"), "utf-8", walk)
-        found += [urljoin(url, h) for h in RECORD_HREF.findall(body or "")]
-    return found
-
-
-def _walk_jpaas(site: Site, url: str, walk: SiteWalk) -> list[str]:
-    text = _get_text(url, site.body_encoding, walk)
-    if text is None:
-        return []
-    unit = json.loads(JPAAS_UNIT.search(text)[1])
-    found: list[str] = []
-    page = 1
-    while True:
-        api = urljoin(url, "/api-gateway/jpaas-publish-server/front/page/build/unit?webId={webId}&pageId={pageId}"
-                      "&parseType=bulidstatic&pageType=column&tagId=%E5%BD%93%E5%89%8D%E6%A0%8F%E7%9B%AElist"
-                      "&tplSetId={tplSetId}".format(**unit) + f"&paramJson=%7B%22pageNo%22%3A{page}%2C%22pageSize%22%3A15%7D")
-        body = _get_text(api, "utf-8", walk)
-        if body is None:
-            break
-        data = json.loads(body)["data"]
-        hrefs = HREF.findall(data["html"])
-        found += [urljoin(url, h) for h in hrefs]
-        if not hrefs or len(found) >= data["total"]:
-            break
-        page += 1
-    return found
-
-
-def _walk_gkmlpt(site: Site, url: str, walk: SiteWalk) -> list[str]:
-    found: list[str] = []
-    page = 1
-    while True:
-        body = _get_text(url.replace("page=1&", f"page={page}&"), "utf-8", walk)
-        if body is None:
-            break
-        data = json.loads(body)
-        found += [article["url"] for article in data["articles"]]
-        if not data["articles"] or len(found) >= data["total"]:
-            break
-        page += 1
-    return found
-
-
-def _walk_linked(next_link: re.Pattern, item: re.Pattern) -> Callable[..., list[str]]:
-    def walk_pages(site: Site, url: str, walk: SiteWalk, encode: Callable[[str], str] = str) -> list[str]:
-        found: list[str] = []
-        seen = set()
-        while url and url not in seen and len(seen) < 500:
-            seen.add(url)
-            text = _get_text(url, site.body_encoding, walk)
-            if text is None:
-                break
-            found += [urljoin(url, html.unescape(h)) for h in item.findall(text)]
-            following = next_link.search(text)
-            url = encode(urljoin(url, html.unescape(following[1]))) if following else ""
-        return found
-    return walk_pages
-
-
-MECHANIC_ITEM = re.compile(r'<(?:li|p)><a href="(/[^"]+)" target="_(?:blank|parent)">')
-FORM_PAGES = re.compile(r"共(\d+)页")
-FRAME_SRC = re.compile(r'<iframe id="listFrame" name="listFrame" src="([^"]+)"')
-LIST_API = re.compile(r'var listApi = "([^"]+)"')
-JSONP_BODY = re.compile(r"^\w+\((.*)\);$", re.DOTALL)
-
-
-def _walk_mechanics(site: Site, url: str, walk: SiteWalk, column: dict) -> list[str]:
-    """The reference reading of a site of list mechanics (simweb.mechanics), one shape each."""
-    if site.shape == "form":
-        text = _get_text(url, site.body_encoding, walk)
-        if text is None:
-            return []
-        found = [urljoin(url, html.unescape(h)) for h in MECHANIC_ITEM.findall(text)]
-        channel = url.rsplit("=", 1)[1]
-        for number in range(2, int(FORM_PAGES.search(text)[1]) + 1):
-            got = fetch(url.split("?")[0], data=f"channelId={channel}&pageNo={number}".encode())
-            found += [urljoin(url, html.unescape(h)) for h in MECHANIC_ITEM.findall(got.body.decode(site.body_encoding))]
-        return found
-    if site.shape == "gbkquery":  # the pager writes the hanzi raw: ask in GBK, as the site reads it
-        follow = _walk_linked(GENERIC_NEXT, MECHANIC_ITEM)
-        return follow(site, url, walk, lambda href: quote(href, safe=":/?&=%", encoding="gbk"))
-    if site.shape == "frame":
-        text = _get_text(url, site.body_encoding, walk)
-        return _walk_linked(GENERIC_NEXT, MECHANIC_ITEM)(site, urljoin(url, FRAME_SRC.search(text)[1]), walk) if text else []
-    declared = column.get("list_data")
-    text = None if declared else _get_text(url, site.body_encoding, walk)
-    first = declared["url"].replace("{page}", "1") if declared else urljoin(url, LIST_API.search(text or "")[1])
-    found: list[str] = []
-    for number in range(1, 500):
-        page_url = first.replace("page=1&", f"page={number}&").replace("pageIndex=1&", f"pageIndex={number}&")
-        body = _get_text(page_url, "utf-8", walk)
-        data = json.loads(JSONP_BODY.match(body)[1] if body and not declared else body or "{}")
-        items = data["data"]["list"] if declared else data["results"]
-        if not items:
-            break
-        found += [urljoin(url, item["lj" if declared else "url"]) for item in items]
-    return found
-
-
-WALKERS = {
-    "trs": _walk_trs, "hanweb": _walk_hanweb, "jpaas": _walk_jpaas, "gkmlpt": _walk_gkmlpt,
-    "vsb": _walk_linked(VSB_NEXT, VSB_ITEM), "generic": _walk_linked(GENERIC_NEXT, GENERIC_ITEM),
-}
+# Each family reads its own lists, beside the pages it renders (simweb/<family>.py); list mechanics likewise.
+WALKERS = {name: module.walk_list for name, module in FAMILIES.items()}
 
 
 def walk_site(web: SimWeb, site: Site, blocked: bool) -> SiteWalk:
@@ -275,10 +40,7 @@ def walk_site(web: SimWeb, site: Site, blocked: bool) -> SiteWalk:
     for column in row["columns"]:
         if not rules.can_fetch("wjw", column["url"]):
             continue
-        if site.shape in mechanics.SHAPES:
-            urls = _walk_mechanics(site, column["url"], walk, column)
-        else:
-            urls = WALKERS[site.cms](site, column["url"], walk)
+        urls = family_of(site).walk_list(site, column, walk)
         for url in urls:
             if url in walk.listed:
                 walk.problems.append(f"{url} listed twice")

@@ -19,6 +19,7 @@ from simweb.pages import (
     paragraphs_html,
     standard_meta,
 )
+from simweb.walk import linked_pages
 
 # The family's two columns on a simulated site: (key, name, section, unit id); {a}, {b} are the site's column ids.
 COLUMNS = (("gzdt/wjdt", "卫健动态", "工作动态", 0), ("zwgk/ghjh", "规划计划", "政务公开", 0))
@@ -185,3 +186,10 @@ def route(world: World, site: Site, day: int, method: str, path: str, params: di
     if doc is not None and doc.exists_on(day):
         return (_aggregator_detail if site.shape == "aggregator" else portal_detail)(world, site, doc, day)
     return None
+
+
+# ---------------------------------------------------------------- the walk (wjw simweb check)
+
+GENERIC_NEXT = re.compile(r'<a href="([^"]+)">下一页</a>')
+GENERIC_ITEM = re.compile(r'<(?:li|td class="title")><a href="(/[^"?]+\.html)"')
+walk_list = linked_pages(GENERIC_NEXT, GENERIC_ITEM)  # the pages its 下一页 links

@@ -9,6 +9,7 @@ from datetime import timedelta, timezone
 from simweb import plain
 from simweb.model import Column, Document, Site, World
 from simweb.pages import Response, encode_page, esc
+from simweb.walk import SiteWalk, get_text
 
 # The family's two columns on a simulated site: (key, name, section, unit id); {a}, {b} are the site's column ids.
 COLUMNS = (("{a}", "通知公告", "政府信息公开", 0), ("{b}", "规划计划", "政府信息公开", 0))
@@ -88,3 +89,23 @@ def route(world: World, site: Site, day: int, method: str, path: str, params: di
                 '【字体：<a href="javascript:void(0)">大</a> <a href="javascript:void(0)">中</a> <a href="javascript:void(0)">小</a>】')
         return plain.detail_page(world, site, doc, day, "/gkmlpt/index", info)
     return None
+
+
+# ---------------------------------------------------------------- the walk (wjw simweb check)
+
+
+def walk_list(site: Site, column: dict, walk: SiteWalk) -> list[str]:
+    """The reference reading of a gkmlpt list: the JSON API's pages until its total."""
+    url = column["url"]
+    found: list[str] = []
+    page = 1
+    while True:
+        body = get_text(url.replace("page=1&", f"page={page}&"), "utf-8", walk)
+        if body is None:
+            break
+        data = json.loads(body)
+        found += [article["url"] for article in data["articles"]]
+        if not data["articles"] or len(found) >= data["total"]:
+            break
+        page += 1
+    return found

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 from simweb import plain
 from simweb.model import Column, Document, Paragraph, Revision, Site, World
@@ -15,6 +16,7 @@ from simweb.pages import (
     paragraphs_html,
     table_date,
 )
+from simweb.walk import SiteWalk, first_list_text, get_text
 
 # The family's two columns on a simulated site: (key, name, section, unit id); {a}, {b} are the site's column ids.
 COLUMNS = (("{a}", "通知公告", "政务公开", 0), ("{b}", "规划计划", "政府信息公开", 0))
@@ -303,3 +305,24 @@ def attachment_target(site: Site, doc_id: int, ext: str) -> str:
     import hashlib
     name = hashlib.md5(f"{site.id}:att:{doc_id}".encode()).hexdigest()
     return f"/module/download/downfile.jsp?classid=0&filename={name}.{ext}"
+
+
+# ---------------------------------------------------------------- the walk (wjw simweb check)
+
+RECORD_HREF = re.compile(r"<record><!\[CDATA\[<li><a href=\"(/art/[^\"]+)\"")
+NEXT_GROUP = re.compile(r'<nextgroup><!\[CDATA\[<a href="([^"]+)"></a>\]\]></nextgroup>')
+TOTAL_PAGES = re.compile(r"<totalpage>(\d+)</totalpage>")
+
+
+def walk_list(site: Site, column: dict, walk: SiteWalk) -> list[str]:
+    """The reference reading of a Hanweb list: the records on the page, then the dataproxy's pages."""
+    url, text = first_list_text(site, column, walk, "utf-8")
+    if text is None:
+        return []
+    found = [urljoin(url, h) for h in RECORD_HREF.findall(text)]
+    pages = int(TOTAL_PAGES.search(text)[1])
+    proxy = urljoin(url, html.unescape(NEXT_GROUP.search(text)[1]))
+    for page in range(2, pages + 1):
+        body = get_text(proxy.replace("page=1&", f"page={page}&"), "utf-8", walk)
+        found += [urljoin(url, h) for h in RECORD_HREF.findall(body or "")]
+    return found

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from urllib.parse import urljoin
 
 from simweb import plain
 from simweb.model import Column, Document, Site, World
 from simweb.pages import Response, encode_page, esc
+from simweb.walk import HREF, SiteWalk, first_list_text, get_text
 
 # The family's two columns on a simulated site: (key, name, section, unit id); {a}, {b} are the site's column ids.
 COLUMNS = (("{a}", "通知公告", "政务公开", 0), ("{b}", "规划计划", "政府信息公开", 0))
@@ -109,3 +111,32 @@ def route(world: World, site: Site, day: int, method: str, path: str, params: di
         column = site.column(doc.column)
         return plain.detail_page(world, site, doc, day, list_url(column), plain.info_line(site, doc))
     return None
+
+
+# ---------------------------------------------------------------- the walk (wjw simweb check)
+
+JPAAS_UNIT = re.compile(r"var jpaasUnit = (\{.*?\});")
+
+
+def walk_list(site: Site, column: dict, walk: SiteWalk) -> list[str]:
+    """The reference reading of a jpaas list: the unit the shell page names, then the API's pages until its total."""
+    url, text = first_list_text(site, column, walk)
+    if text is None:
+        return []
+    unit = json.loads(JPAAS_UNIT.search(text)[1])
+    found: list[str] = []
+    page = 1
+    while True:
+        api = urljoin(url, "/api-gateway/jpaas-publish-server/front/page/build/unit?webId={webId}&pageId={pageId}"
+                      "&parseType=bulidstatic&pageType=column&tagId=%E5%BD%93%E5%89%8D%E6%A0%8F%E7%9B%AElist"
+                      "&tplSetId={tplSetId}".format(**unit) + f"&paramJson=%7B%22pageNo%22%3A{page}%2C%22pageSize%22%3A15%7D")
+        body = get_text(api, "utf-8", walk)
+        if body is None:
+            break
+        data = json.loads(body)["data"]
+        hrefs = HREF.findall(data["html"])
+        found += [urljoin(url, h) for h in hrefs]
+        if not hrefs or len(found) >= data["total"]:
+            break
+        page += 1
+    return found

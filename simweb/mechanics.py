@@ -18,12 +18,15 @@ Detail pages are the generic portal's. Each site also publishes the lookalikes o
 
 from __future__ import annotations
 
+import html
 import json
-from urllib.parse import quote
+import re
+from urllib.parse import quote, urljoin
 
 from simweb import generic, plain
 from simweb.model import Column, Document, Site, World
 from simweb.pages import Response, encode_page, esc
+from simweb.walk import MAX_LIST_PAGES, SiteWalk, fetch, get_text, linked_pages
 
 SHAPES = ("form", "script", "frame", "gbkquery")
 FILE_SHAPES = ("script", "frame")  # sites that list some plans as the file itself
@@ -263,3 +266,57 @@ def _document(world: World, site: Site, path: str, params: dict[str, str]) -> Do
     if path.endswith((".jsp",)) and params.get("id", "").isdigit():
         return world.document_at(site.id, f"{path}?id={params['id']}")
     return world.document_at(site.id, path)
+
+
+# ---------------------------------------------------------------- the walk (wjw simweb check)
+
+MECHANIC_ITEM = re.compile(r'<(?:li|p)><a href="(/[^"]+)" target="_(?:blank|parent)">')
+FORM_PAGES = re.compile(r"共(\d+)页")
+FRAME_SRC = re.compile(r'<iframe id="listFrame" name="listFrame" src="([^"]+)"')
+LIST_API = re.compile(r'var listApi = "([^"]+)"')
+JSONP_BODY = re.compile(r"^\w+\((.*)\);$", re.DOTALL)
+_LINKED = linked_pages(generic.GENERIC_NEXT, MECHANIC_ITEM)
+# The pager writes the hanzi raw: ask in GBK, as the site reads it.
+_LINKED_GBK = linked_pages(generic.GENERIC_NEXT, MECHANIC_ITEM, lambda href: quote(href, safe=":/?&=%", encoding="gbk"))
+
+
+def walk_list(site: Site, column: dict, walk: SiteWalk) -> list[str]:
+    """The reference reading of a site of list mechanics, one shape each."""
+    url = column["url"]
+    if site.shape == "form":
+        return _walk_form(site, url, walk)
+    if site.shape == "gbkquery":
+        return _LINKED_GBK(site, column, walk)
+    if site.shape == "frame":
+        text = get_text(url, site.body_encoding, walk)
+        return _LINKED(site, {"url": urljoin(url, FRAME_SRC.search(text)[1])}, walk) if text else []
+    return _walk_script(site, column, walk)
+
+
+def _walk_form(site: Site, url: str, walk: SiteWalk) -> list[str]:
+    text = get_text(url, site.body_encoding, walk)
+    if text is None:
+        return []
+    found = [urljoin(url, html.unescape(h)) for h in MECHANIC_ITEM.findall(text)]
+    channel = url.rsplit("=", 1)[1]
+    for number in range(2, int(FORM_PAGES.search(text)[1]) + 1):
+        got = fetch(url.split("?")[0], data=f"channelId={channel}&pageNo={number}".encode())
+        found += [urljoin(url, html.unescape(h)) for h in MECHANIC_ITEM.findall(got.body.decode(site.body_encoding))]
+    return found
+
+
+def _walk_script(site: Site, column: dict, walk: SiteWalk) -> list[str]:
+    url = column["url"]
+    declared = column.get("list_data")
+    text = None if declared else get_text(url, site.body_encoding, walk)
+    first = declared["url"].replace("{page}", "1") if declared else urljoin(url, LIST_API.search(text or "")[1])
+    found: list[str] = []
+    for number in range(1, MAX_LIST_PAGES):
+        page_url = first.replace("page=1&", f"page={number}&").replace("pageIndex=1&", f"pageIndex={number}&")
+        body = get_text(page_url, "utf-8", walk)
+        data = json.loads(JSONP_BODY.match(body)[1] if body and not declared else body or "{}")
+        items = data["data"]["list"] if declared else data["results"]
+        if not items:
+            break
+        found += [urljoin(url, item["lj" if declared else "url"]) for item in items]
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 from simweb.model import Column, Document, Paragraph, Revision, Site, World
 from simweb.pages import (
@@ -15,6 +16,7 @@ from simweb.pages import (
     relative,
     table_date,
 )
+from simweb.walk import SiteWalk, first_list_text, get_text
 
 # The family's two columns on a simulated site: (key, name, section, unit id); {a}, {b} are the site's column ids.
 COLUMNS = (("tzgg", "通知公告", "政务公开", 0), ("xxgk/ghjh", "规划计划", "信息公开", 0))
@@ -323,3 +325,31 @@ def doc_path(site: Site, column: Column, doc_id: int, published) -> str:
 def attachment_target(site: Site, doc_id: int, ext: str, column: Column | None = None, published=None) -> str:
     """TRS files sit beside the page: ./P0<yyyymmdd><digits>.<ext>"""
     return f"/{column.key}/{published:%Y%m}/P0{published:%Y%m%d}{doc_id % 1000000:06d}{doc_id * 7 % 100000:05d}.{ext}"
+
+
+# ---------------------------------------------------------------- the walk (wjw simweb check)
+
+TRS_PAGER = re.compile(r'createPageHTML\((\d+),\s*(\d+),\s*"index",\s*"(s?html)"\)')
+TRS_ITEM = re.compile(r'<li><a href="(\./\d{6}/t\d{8}_\d+\.s?html)"')
+
+
+def walk_list(site: Site, column: dict, walk: SiteWalk) -> list[str]:
+    """The reference reading of a TRS list: index.html, then index_N as createPageHTML counts (0- or 1-based)."""
+    url, text = first_list_text(site, column, walk)
+    if text is None:
+        return []
+    pager = TRS_PAGER.search(text)
+    if not pager:
+        walk.problems.append(f"{url}: no createPageHTML")
+        return []
+    pages, current, ext = int(pager[1]), int(pager[2]), pager[3]
+    one_based = current == 1
+    found = [urljoin(url, h) for h in TRS_ITEM.findall(text)]
+    while (current < pages) if one_based else (current + 1 < pages):
+        page_url = urljoin(url, f"index_{current + 1}.{ext}")
+        text = get_text(page_url, site.body_encoding, walk)
+        if text is None:
+            break
+        found += [urljoin(page_url, h) for h in TRS_ITEM.findall(text)]
+        current = int(TRS_PAGER.search(text)[2])
+    return found

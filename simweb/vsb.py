@@ -8,6 +8,7 @@ import re
 from simweb import plain
 from simweb.model import Column, Site, World
 from simweb.pages import Response, encode_page, esc, relative
+from simweb.walk import linked_pages
 
 # The family's two columns on a simulated site: (key, name, section, unit id); {a}, {b} are the site's column ids.
 COLUMNS = (("xwzx/tzgg", "通知公告", "新闻中心", 1), ("zwgk/ghjh", "规划计划", "政务公开", 2))
@@ -110,3 +111,10 @@ def route(world: World, site: Site, day: int, method: str, path: str, params: di
         info = (f"时间：{doc.published:%Y年%m月%d日}　来源：{esc(doc.agency)}　点击数：{doc.views}")
         return plain.detail_page(world, site, doc, day, "../../" + list_url(site.column(doc.column)).lstrip("/"), info)
     return None
+
+
+# ---------------------------------------------------------------- the walk (wjw simweb check)
+
+VSB_NEXT = re.compile(r'<a href="([^"]+)" class="Next">下页</a>')
+VSB_ITEM = re.compile(r'href="((?:\.\./)*info/\d+/\d+\.htm)"')
+walk_list = linked_pages(VSB_NEXT, VSB_ITEM)  # tzgg.htm, then the pages its 下页 links count down

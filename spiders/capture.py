@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from io import BytesIO
 from typing import IO
 
@@ -13,6 +12,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.records import CaptureMeta
+from archive.run.captures import META_CONTENT_TYPE, capture_meta_block
 
 # The request meta the spider sets (`wjw_<field>`) for each field of the capture's metadata record, so a
 # later re-extraction knows what each capture was without crawling again.
@@ -79,12 +79,12 @@ class WarcCaptureMiddleware:
         meta = {key[4:]: request.meta[key] for key in CAPTURE_META if request.meta.get(key) is not None}
         meta.setdefault("site", self.site_id)
         meta.setdefault("kind", "robots" if request.url.endswith("/robots.txt") else "other")
-        meta = CaptureMeta.from_dict(meta).to_dict()
+        # warc-fields, not JSON: replay indexers skip such a record, so replay serves the page (archive/run/captures.py).
         metadata_record = writer.create_warc_record(
             response.url,
             "metadata",
-            payload=BytesIO(json.dumps(meta, ensure_ascii=False).encode("utf-8")),
-            warc_content_type="application/json",
+            payload=BytesIO(capture_meta_block(CaptureMeta.from_dict(meta))),
+            warc_content_type=META_CONTENT_TYPE,
         )
         metadata_record.rec_headers.add_header("WARC-Concurrent-To", record_id)
         for record in (response_record, request_record, metadata_record):

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import io
 import os
 import random
 import struct
@@ -40,6 +39,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from simweb.attachments import pdf_of
 
 SITE_ID = "hostile-wjw"
 HOST = "127.0.0.1"
@@ -150,24 +151,8 @@ def gzip_bomb(inflated: int = BOMB_BYTES) -> Path:
 
 
 def small_pdf(entry: Entry) -> bytes:
-    """A real one-page PDF holding the entry's title and text (reportlab, in the lock for simweb)."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, invariant=1)
-    pdf.setTitle(entry.title)
-    pdf.setFont("STSong-Light", 14)
-    pdf.drawString(72, 800, entry.title)
-    pdf.setFont("STSong-Light", 10)
-    for n, paragraph in enumerate(plan_paragraphs(entry)):
-        pdf.drawString(72, 770 - 18 * n, paragraph[:40])
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
+    """A real one-page PDF holding the entry's title and text, written as simweb writes its attachments."""
+    return pdf_of(entry.title, [(14, [entry.title]), (10, [p[:40] for p in plan_paragraphs(entry)])])
 
 
 class HostileSite:

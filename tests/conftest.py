@@ -1,12 +1,14 @@
-"""Shared fixtures: the stores, and the real S3 server (SeaweedFS on loopback) behind `s3_store`."""
+"""Shared fixtures: the stores, the real S3 server (SeaweedFS on loopback) behind `s3_store`, and Chromium."""
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
 
 from testkit.seaweed import SeaweedServer
+from archive.run.browser import RenderUnavailable, find_chromium
 from archive.store import LocalStore, S3Store, open_store
 
 
@@ -47,3 +49,14 @@ def simweb():
 
     with SimWeb(build_world(), day=0) as web:
         yield web
+
+
+@pytest.fixture
+def chromium():
+    """The browser binary, or a skip (a failure under CI, which installs it)."""
+    try:
+        return find_chromium()
+    except RenderUnavailable as exc:
+        if os.environ.get("WJW_REQUIRE_CHROMIUM"):
+            pytest.fail(f"CI installs Chromium (.ci/run), yet: {exc}")
+        pytest.skip(str(exc))

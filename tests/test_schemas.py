@@ -13,6 +13,7 @@ from referencing import Registry, Resource
 from archive.records import (
     Attachment,
     CaptureMeta,
+    ColumnCheck,
     CrawlJob,
     CrawlSummary,
     Document,
@@ -22,6 +23,7 @@ from archive.records import (
     Region,
     RunReport,
     Site,
+    SiteCheckJob,
     SiteReport,
 )
 from archive.run.captures import Capture
@@ -57,6 +59,8 @@ def validator(name: str) -> jsonschema.Draft202012Validator:
         ("capture-meta", CaptureMeta, ()),
         ("crawl-job", CrawlJob, ()),
         ("crawl-summary", CrawlSummary, ()),
+        ("site-check-job", SiteCheckJob, ()),
+        ("column-check", ColumnCheck, ()),
     ],
 )
 def test_schema_and_record_list_the_same_fields(name, record, path):
@@ -144,6 +148,23 @@ def test_a_crawl_job_round_trips_validates_and_is_closed():
     assert CrawlJob.from_dict(data) == job
     with pytest.raises(ValueError, match="unknown keys"):
         CrawlJob.from_dict(data | {"candidates": {}})
+
+
+def test_a_site_check_job_and_its_column_checks_round_trip_validate_and_are_closed():
+    job = SiteCheckJob(sites=(a_site(),), result_path="/tmp/x/checks.json", timeout=3.0, workers=2,
+                       settings={"DOWNLOAD_DELAY": 0})
+    data = json.loads(json.dumps(job.to_dict(), ensure_ascii=False))
+    assert not list(validator("site-check-job").iter_errors(data))
+    assert SiteCheckJob.from_dict(data) == job
+    check = ColumnCheck(site_id="zj-wsjkw", column="通知公告", url="http://x.gov.cn/tzgg/", status=200,
+                        final_url="http://x.gov.cn/tzgg/index.html", items=15, newest="2024-03-01",
+                        next_url="http://x.gov.cn/tzgg/index_1.html", next_items=0, next_listed=15)
+    data = json.loads(json.dumps(check.to_dict(), ensure_ascii=False))
+    assert not list(validator("column-check").iter_errors(data))
+    assert ColumnCheck.from_dict(data) == check and check.stalls and check.redirected
+    for record, data in ((SiteCheckJob, job.to_dict()), (ColumnCheck, check.to_dict())):
+        with pytest.raises(ValueError, match="unknown keys"):
+            record.from_dict(data | {"tls_error": None})
 
 
 def test_a_crawl_summary_round_trips_validates_and_is_closed():

@@ -1,4 +1,4 @@
-"""Export the corpus as of a run as files a reader can open: txt like the seeds, JSON Lines, or Parquet.
+"""Export the corpus as of a run as files a reader can open: txt like the seeds, JSON Lines, Parquet, or WACZ.
 
 Every export reads one manifest and the exact record and text versions it pins,
 so an export `--as-of` a run is the same whenever it is made.
@@ -17,7 +17,7 @@ from archive.corpus.numbering import document_numbers
 from archive.corpus.select import CorpusFilter, lifecycle
 from archive.store import Store
 
-FORMATS = ("txt", "jsonl", "parquet")
+FORMATS = ("txt", "jsonl", "parquet", "wacz")
 
 # Kept for callers of the first export API; the filter is shared with search and the web view.
 ExportFilter = CorpusFilter
@@ -68,6 +68,10 @@ def export_corpus(store: Store, out_dir: Path, fmt: str = "txt", run_id: str | N
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     lines = selected_lines(store, run_id, chosen or CorpusFilter())
     out_dir.mkdir(parents=True, exist_ok=True)
+    if fmt == "wacz":
+        from archive.corpus.wacz import write_wacz
+
+        return ExportResult(files=write_wacz(store, out_dir, lines, run_id), documents=len(lines))
     writer = {"txt": _write_txt, "jsonl": _write_jsonl, "parquet": _write_parquet}[fmt]
     return writer(store, out_dir, lines)
 

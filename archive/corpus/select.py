@@ -54,7 +54,7 @@ def _city(record: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class CorpusFilter:
-    """Which documents to keep: by plan year, province, city, level, doc type and status; canonical copies unless asked."""
+    """Which documents to keep: by site, plan year, province, city, level, doc type, status; canonical copies unless asked."""
 
     year: int | None = None
     province: str | None = None
@@ -63,12 +63,15 @@ class CorpusFilter:
     doc_type: str | None = None
     status: str = "live"
     include_duplicates: bool = False
+    site: str | None = None
 
     def keeps(self, record: dict[str, Any]) -> bool:
         """Whether a manifest record belongs in the selection."""
         if not self.include_duplicates and record.get("canonical_id") not in (None, record["doc_id"]):
             return False
         if self.status != "all" and record_status(record) != self.status:
+            return False
+        if self.site and record.get("site_id") != self.site:
             return False
         if self.year is not None and record_year(record) != self.year:
             return False
@@ -86,6 +89,7 @@ class CorpusFilter:
         if self.status not in STATUSES:
             raise FilterError(f"--status {self.status!r} is not one of {', '.join(STATUSES)}")
         checks = (
+            ("site", self.site, lambda r, v: r.get("site_id") == v, lambda r: r.get("site_id")),
             ("year", self.year, lambda r, v: record_year(r) == v, lambda r: record_year(r)),
             ("province", self.province, _province_matches, _province),
             ("city", self.city, lambda r, v: _city(r).startswith(v), _city),

@@ -193,12 +193,17 @@ def _resolve(store: Store, key: str, version_id: str | None, *, parse: bool) -> 
     return _Resolved(hashlib.sha256(data).hexdigest(), record)
 
 
+def _resolved_once(store: Store, version: tuple[str, str | None], resolved: dict, *, parse: bool) -> _Resolved | None:
+    """A (key, version id) read once per verify, however many manifest lines name it."""
+    if version not in resolved:
+        resolved[version] = _resolve(store, *version, parse=parse)
+    return resolved[version]
+
+
 def _check_line(store: Store, line: dict, resolved: dict, report: VerifyReport, where: str) -> None:
     record_sha = line["record"]["text_sha256"]
     doc = (line["doc_key"], line.get("doc_version_id"))
-    if doc not in resolved:
-        resolved[doc] = _resolve(store, *doc, parse=True)
-    found = resolved[doc]
+    found = _resolved_once(store, doc, resolved, parse=True)
     if found is None:
         report.fault(doc[0], f"version {doc[1]} named by {where} does not resolve")
     elif line.get("doc_sha256") and found.sha256 != line["doc_sha256"]:
@@ -207,9 +212,7 @@ def _check_line(store: Store, line: dict, resolved: dict, report: VerifyReport, 
         held = found.record.get("text_sha256") if isinstance(found.record, dict) else "an unparsable record"
         report.fault(doc[0], f"version {doc[1]} (text {held}) differs from the record {where} carries")
     text = (line["text_key"], line.get("text_version_id"))
-    if text not in resolved:
-        resolved[text] = _resolve(store, *text, parse=False)
-    found = resolved[text]
+    found = _resolved_once(store, text, resolved, parse=False)
     if found is None:
         report.fault(text[0], f"version {text[1]} named by {where} does not resolve")
     elif found.sha256 != record_sha:

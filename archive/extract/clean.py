@@ -249,7 +249,9 @@ def _with_disclaimer_blocks(lines: list[str], chrome: list[bool]) -> list[bool]:
         if not heading or index < _TAIL_SHARE * len(lines) / 2:
             continue
         for following in range(index + 1, len(lines)):
-            if not _DISCLAIMER_WORDS.search(lines[following]) or _NUMBERED_ITEM.match(lines[following]):
+            # The notice often ends with whom to call about it (※ 联系电话：…).
+            about_it = _DISCLAIMER_WORDS.search(lines[following]) or _CONTACT_FIELD.search(lines[following])
+            if not about_it or _NUMBERED_ITEM.match(lines[following]):
                 break
             marked[following] = True
     return marked

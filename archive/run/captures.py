@@ -1,5 +1,13 @@
 """Read the captures (response + metadata records) back out of a WARC, bounded, one at a time.
 
+Each response is followed by its request and a metadata record (`WARC-Concurrent-To` the
+response) holding the spider's `CaptureMeta`. That record is `application/warc-fields`,
+as WARC 1.1 recommends for metadata: the replay indexers (pywb's `wb-manager add` and
+cdxj-indexer, which py-wacz uses) skip warc-fields metadata, so replay of the page's URL
+serves the response. WARCs written before it carry the same fields as an
+`application/json` record under the page's URL, which the indexers index and replay
+serves instead of the page; they are still read.
+
 A WARC holds what the spider received, compressed as the server sent it: a
 1 MB response can inflate to a gigabyte. Captures are therefore streamed from
 a local copy of the WARC, and every body is read up to `MAX_BODY_BYTES`
@@ -31,6 +39,31 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 # The WARC's last record: the spider's summary of the crawl, under this URN, so the WARC alone says
 # which list entries the crawl settled; a run that finishes a dead run's WARC advances state from it.
 SUMMARY_URN = "urn:wjw:crawl:{run_id}:{site_id}"
+
+
+# The content type of the capture metadata record that replay indexers skip (see above).
+META_CONTENT_TYPE = "application/warc-fields"
+
+
+def capture_meta_block(meta: CaptureMeta) -> bytes:
+    """The metadata record's block: a `name: value` line per field, each value JSON so a title keeps its line breaks."""
+    lines = (f"{name}: {json.dumps(value, ensure_ascii=False)}\r\n" for name, value in meta.to_dict().items())
+    return "".join(lines).encode("utf-8")
+
+
+def read_capture_meta(block: bytes, content_type: str) -> CaptureMeta:
+    """The CaptureMeta of a metadata record's block, warc-fields or the JSON of earlier WARCs; ValueError if torn."""
+    if content_type.split(";")[0].strip() == "application/json":
+        return CaptureMeta.from_dict(json.loads(block.decode("utf-8")))
+    fields = {}
+    # Split on the line ends alone: JSON escapes CR and LF inside a value, but not U+2028 and its kin.
+    for line in block.decode("utf-8").split("\n"):
+        name, colon, value = line.rstrip("\r").partition(":")
+        if colon:
+            fields[name.strip()] = json.loads(value)
+        elif line.strip():
+            raise ValueError(f"not a warc-fields line: {line[:80]!r}")
+    return CaptureMeta.from_dict(fields)
 
 
 @dataclass(frozen=True)
@@ -69,7 +102,8 @@ def read_captures(stream: IO[bytes], max_body: int = MAX_BODY_BYTES) -> Iterator
             if record.rec_headers.get_header("WARC-Concurrent-To") != pending.record_id:
                 continue
             try:
-                meta = CaptureMeta.from_dict(json.loads(record.content_stream().read(1 << 20).decode("utf-8")))
+                meta = read_capture_meta(record.content_stream().read(1 << 20),
+                                         record.rec_headers.get_header("Content-Type") or "")
             except (ValueError, TypeError):
                 meta = CaptureMeta(site="")  # a torn or foreign record: the capture is read as "other"
             yield _with_meta(pending, meta)

@@ -24,6 +24,7 @@ from archive.extract.attachments import (
 )
 from archive.extract.blocking import blocked_reason, removal_notice
 from archive.extract.decode import decode_html
+from archive.extract.files import file_page as file_page_from_text
 from archive.extract.html import (
     EXTRACTOR_VERSION,
     ExtractedPage,
@@ -31,12 +32,16 @@ from archive.extract.html import (
     document_text,
     extract_page,
 )
-from archive.extract.files import file_title, is_cut_title, text_fields
-from archive.extract.sniff import sniff_detail
 from archive.extract.region import region_for
+from archive.extract.sniff import sniff_detail
 from archive.records import Attachment, Document, Duplicate, Extractor, Site, SiteReport
 from archive.run import killpoints
-from archive.run.captures import Capture, local_warc, read_captures, read_crawl_summary_file
+from archive.run.captures import (
+    Capture,
+    local_warc,
+    read_captures,
+    read_crawl_summary_file,
+)
 from archive.run.recover import advance_state, load_or_rebuild
 from archive.store import KeyNotFound, Store
 from archive.store.keys import blob_key, doc_key, text_key
@@ -341,16 +346,7 @@ def file_page(store: Store, capture: Capture, report: SiteReport) -> tuple[Extra
     if text is None or not text.text.strip():
         report.skip("file_unreadable")
         return None, []
-    fields = text_fields(text.text, capture.url)
-    listed_title = (capture.meta.title or "").strip()
-    title = listed_title
-    if not title or capture.meta.title_cut or is_cut_title(title):
-        title = file_title(text.text, listed_title) or title
-    page = ExtractedPage(
-        url=capture.url, text=text.text, title=title or None, published=fields.published, written=fields.written,
-        doc_number=fields.doc_number, index_number=fields.index_number, agency=fields.agency, encoding="binary",
-        encoding_source="file", method=f"file:{text.kind}", attachments=(), is_cover_notice=False, provenance={},
-    )
+    page = file_page_from_text(text.text, text.kind, capture.url, capture.meta.title or "", capture.meta.title_cut)
     return page, [(record, None)]
 
 

@@ -1,47 +1,38 @@
 """`wjw sites check`: does each registry site answer, and do its list parsers find documents?
 
-For every column the check fetches the first list page the way the crawler
-would (robots.txt first, the project's honest User-Agent, one request at a
-time per site, short timeouts), hands the pages to the CMS families' list
-parsers in one `python -m spiders.check` child (archive/ never imports
-Scrapy), and reports per site: reachable, items found, newest date, blocked
-and by what, redirected, TLS trouble. It then walks one step past page 1
-(the next page the pager names, or the data a shell page's script loads) and
-says when that yields nothing, with the likely cause and what to try: a row
-that loses every page after the first is not "ok". Without network it says so
-in one line.
+The check is a crawl of the lists only, in one `python -m spiders.check`
+child (archive/ never imports Scrapy): the column spider with the crawl's
+robots.txt, redirect policy, retries, User-Agent and failure names reads
+each column's first list page, the list a shell page names, and one step
+past the first page that lists (the next page the pager names, or the data
+a shell page's script loads). It reports per site: reachable, items found,
+newest date, blocked and by what, redirected, and says when a column yields
+nothing past page 1, with the likely cause and what to try: a row that loses
+every page after the first is not "ok". Without network it says so in one line.
 """
 
 from __future__ import annotations
 
-import base64
-import dataclasses
 import json
 import socket
-import ssl
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
-import urllib.robotparser
 from collections import Counter
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
-from archive.config import user_agent
-from archive.extract.blocking import blocked_reason
-from archive.records import Column, Site
+from archive.records import ColumnCheck, Site, SiteCheckJob
 
 DEFAULT_TIMEOUT_S = 10.0
-MAX_BODY = 4 * 1024 * 1024
 # Hosts resolved before anything is fetched: if none of them resolves, the machine has no network.
 PROBE_HOSTS = 5
-PARSE_TIMEOUT_S = 300
+# The whole check's crawl; a site that answers nothing gives up after its timeouts and retries long before.
+CHECK_TIMEOUT_S = 3600
 
 Resolver = Callable[[str], object]
 
@@ -50,37 +41,8 @@ class NoNetwork(RuntimeError):
     """No site host could be resolved or reached: the check cannot say anything about the sites."""
 
 
-@dataclass(frozen=True)
-class ColumnCheck:
-    """What the first list page of one column gave."""
-
-    column: str
-    url: str
-    status: int | None = None
-    final_url: str | None = None
-    items: int = 0
-    newest: str | None = None
-    blocked: str | None = None
-    tls_error: str | None = None
-    problem: str | None = None  # why no list was read: dns, timeout, http_404, robots_disallowed, ...
-    next_url: str | None = None  # the page after the first, as the pager or script names it
-    next_items: int | None = None  # new entries that page listed; None when there was none to ask for
-    hint: str | None = None  # why a column yields nothing past page 1 (or at all), and what to try
-
-    @property
-    def redirected(self) -> bool:
-        """True when the list page answered from another URL."""
-        return bool(self.final_url) and self.final_url != self.url
-
-    @property
-    def stalls(self) -> bool:
-        """True when page 1 lists documents but the page after it, which the pager names, lists none."""
-        return self.items > 0 and self.next_items == 0
-
-    @property
-    def lists_nothing(self) -> bool:
-        """True when the column's page answered but no list was found on it or behind it."""
-        return self.status == 200 and not self.items and not self.blocked and not self.problem
+class CheckFailed(RuntimeError):
+    """The check's crawl child died before writing its results: one line with the end of what it said."""
 
 
 @dataclass(frozen=True)
@@ -119,11 +81,6 @@ class SiteCheck:
         return any(c.redirected for c in self.columns)
 
     @property
-    def tls_error(self) -> str | None:
-        """The first TLS failure seen (an expired or self-signed certificate, ...)."""
-        return next((c.tls_error for c in self.columns if c.tls_error), None)
-
-    @property
     def ok(self) -> bool:
         """Reachable, not blocked, and some list shows documents (`verdict` says whether past page 1 too)."""
         return self.reachable and not self.blocked and self.items > 0
@@ -149,119 +106,94 @@ class SiteCheck:
         return {
             "site_id": self.site_id, "verdict": self.verdict, "reachable": self.reachable, "items": self.items,
             "newest": self.newest, "blocked": self.blocked, "redirected": self.redirected,
-            "tls_error": self.tls_error, "render": self.render, "problem": self.problem,
-            "columns": [c.__dict__ | {"redirected": c.redirected} for c in self.columns],
+            "render": self.render, "problem": self.problem,
+            "columns": [c.to_dict() | {"redirected": c.redirected} for c in self.columns],
         }
-
-
-@dataclass
-class _Fetched:
-    status: int | None = None
-    final_url: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    tls_error: str | None = None
-    problem: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)  # what the parser must know of the request (list_data)
 
 
 def check_sites(
     sites: Iterable[Site], timeout: float = DEFAULT_TIMEOUT_S, workers: int = 8,
     resolver: Resolver | None = None, progress: Callable[[str], None] = lambda _: None,
 ) -> list[SiteCheck]:
-    """Check every site's first list pages; raise NoNetwork when no site host resolves at all."""
+    """Check every site's lists with the crawl; raise NoNetwork when no site host resolves at all."""
     sites = list(sites)
-    resolve = resolver or _resolve
-    probe_network(sites, resolve, timeout)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        fetched = list(pool.map(lambda site: _fetch_site(site, timeout, resolve, progress), sites))
-    pages = [(i, j, site, f) for i, (site, cols) in enumerate(zip(sites, fetched)) for j, f in enumerate(cols)
-             if f.status is not None and 200 <= f.status < 300 and not f.problem and not _blocked(f)]
-    parsed = _parse([(site.cms, f) for _, _, site, f in pages])
-    results = {(i, j): result for (i, j, _, _), result in zip(pages, parsed)}
-    # A column page that only points at its list (jpaas's API, a frame, the data a script loads) is read one hop further.
-    hop = {(i, j): (site, result["next"][0]) for (i, j, site, _), result in zip(pages, parsed)
-           if not result["entries"] and result.get("next")}
-    shells = set(hop)
-    results |= _follow(hop, timeout)
-    # One step past page 1: the page the pager names must list documents too.
-    step = {key: (site, result["next"][0]) for key, result in results.items()
-            if result["entries"] and result.get("next") for site in [sites[key[0]]]}
-    further = _follow(step, timeout)
-    checks = []
-    for i, (site, cols) in enumerate(zip(sites, fetched)):
-        columns = []
-        for j, (column, f) in enumerate(zip(site.columns, cols)):
-            result = results.get((i, j), {})
-            after = further.get((i, j))
-            next_items = None if after is None else len(set(after.get("urls", [])) - set(result.get("urls", [])))
-            check = ColumnCheck(
-                column=column.name, url=first_list_url(column), status=f.status, final_url=f.final_url,
-                items=result.get("entries", 0), newest=result.get("newest"), blocked=_blocked(f),
-                tls_error=f.tls_error, problem=f.problem or result.get("error"),
-                next_url=step[(i, j)][1]["url"] if (i, j) in step else None, next_items=next_items,
-            )
-            columns.append(replace(check, hint=column_hint(check, site, after, (i, j) in shells, f)))
-        problems = {c.problem for c in columns}
-        site_problem = problems.pop() if len(problems) == 1 and not any(c.status for c in columns) else None
-        checks.append(SiteCheck(site.id, tuple(columns), render=site.render, problem=site_problem))
-    return checks
+    probe_network(sites, resolver or _resolve, timeout)
+    if not sites:
+        return []
+    found: dict[str, list[ColumnCheck]] = {}
+    for check in _crawl_lists(SiteCheckJob(tuple(sites), "", timeout=timeout, workers=workers), progress):
+        found.setdefault(check.site_id, []).append(check)
+    return [site_check(site, found.get(site.id, [])) for site in sites]
 
 
-def _follow(requests: dict, timeout: float) -> dict:
-    """Fetch each column's next request (GET or a form's POST) and parse it with what the parser must know."""
-    fetched = {key: (site, _fetch(spec["url"], timeout, site.download_delay, spec["method"],
-                                  base64.b64decode(spec["body"]) or None, spec.get("content_type")), spec)
-               for key, (site, spec) in requests.items()}
-    ok = [(key, site, replace(f, meta=spec["meta"])) for key, (site, f, spec) in fetched.items()
-          if f.status == 200 and not f.problem]
-    parsed = _parse([(site.cms, f) for _, site, f in ok])
-    out = {key: result for (key, _, _), result in zip(ok, parsed)}
-    for key, (_, f, _) in fetched.items():
-        if key not in out:
-            out[key] = {"entries": 0, "urls": [], "next": [], "error": f.problem or f"http_{f.status}"}
-    return out
+def site_check(site: Site, columns: list[ColumnCheck]) -> SiteCheck:
+    """A site's verdict from its columns' checks, each with the hint that says what to try."""
+    columns = [replace(c, hint=column_hint(c, site)) for c in columns]
+    problems = {c.problem for c in columns}
+    site_problem = problems.pop() if len(problems) == 1 and not any(c.status for c in columns) else None
+    return SiteCheck(site.id, tuple(columns), render=site.render, problem=site_problem)
 
 
-def column_hint(check: ColumnCheck, site: Site, after: dict | None, shell: bool, first: _Fetched) -> str | None:
+def _crawl_lists(job: SiteCheckJob, progress: Callable[[str], None]) -> list[ColumnCheck]:
+    """Run the check's crawl child; pass on each site it finishes; read back its column checks."""
+    root = Path(__file__).resolve().parents[2]
+    with tempfile.TemporaryDirectory(prefix="wjw-check-") as tmp:
+        job_path, result, log = Path(tmp) / "job.json", Path(tmp) / "checks.json", Path(tmp) / "crawl.log"
+        job_path.write_text(json.dumps(replace(job, result_path=str(result)).to_dict(), ensure_ascii=False),
+                            encoding="utf-8")
+        with log.open("w", encoding="utf-8") as stderr:
+            child = subprocess.Popen([sys.executable, "-m", "spiders.check", str(job_path)], cwd=root,
+                                     stdout=subprocess.PIPE, stderr=stderr, text=True)
+            for line in child.stdout or ():  # one line per site as its crawl ends
+                progress(line.strip())
+            code = child.wait(timeout=CHECK_TIMEOUT_S)
+        if code != 0 or not result.exists():
+            tail = " ".join(log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:])[-300:]
+            raise CheckFailed(f"the check's crawl (python -m spiders.check) failed with exit code {code}: {tail}")
+        return [ColumnCheck.from_dict(c) for c in json.loads(result.read_text(encoding="utf-8"))]
+
+
+def column_hint(check: ColumnCheck, site: Site) -> str | None:
     """Why a column yields nothing (past page 1, or at all), with the likely cause and the family or option to try."""
     if check.stalls:
-        error = (after or {}).get("error")
-        why = f"answered {error}" if error else "repeats page 1" if (after or {}).get("entries") else "lists nothing"
+        why = (f"answered {check.next_problem}" if check.next_problem
+               else "repeats page 1" if check.next_listed else "lists nothing")
         return (f"page 2 ({check.next_url}) {why}: the pager is not what cms {site.cms!r} follows; "
                 "a pager that posts a form or counts differently: try cms 'generic' (or 'trs' for createPageHTML pages)")
     if check.items or check.problem or check.blocked or check.status != 200:
         return None
-    if shell:
+    if check.shell:
         return ("the page is a shell whose frame or script loads the list, and that yielded nothing: declare the "
                 "column's list_data (its data URL with {page} and the field paths; README, 'Lists a script loads')")
-    if b"<script" in first.body.lower() and any(word in first.body for word in (b"ajax", b"getJSON", b"fetch(", b"callback")):
+    if check.script_fetches:
         return ("no list on the page, and its script fetches data: declare the column's list_data "
                 "(README, 'Lists a script loads'), or crawl with --render")
     return f"no list found on the page by cms {site.cms!r}: check the column URL, or try cms 'generic'"
 
 
+# How the summary line names each verdict but ok, in the order it lists them.
+VERDICT_WORDS = (
+    ("blocked", "blocked"),
+    ("partial", "partly listing (a column's pager or script-loaded list yields nothing)"),
+    ("empty", "answering but listing nothing"),
+    ("broken", "broken (HTTP errors)"),
+    ("disallowed", "closed to crawlers by robots.txt"),
+    ("unreachable", "unreachable"),
+)
+
+
 def summary_line(checks: list[SiteCheck]) -> str:
     """One line for the whole check: how many sites work, and what stops the rest."""
     verdicts = Counter(c.verdict for c in checks)
-    blocked = Counter(c.blocked for c in checks if c.blocked)
-    unreachable = Counter((c.problem or "error").split(":")[0] for c in checks if c.verdict == "unreachable")
+    causes = {"blocked": Counter(c.blocked for c in checks if c.blocked),
+              "unreachable": Counter((c.problem or "error").split(":")[0] for c in checks if c.verdict == "unreachable")}
     parts = [f"{len(checks)} sites: {verdicts['ok']} ok"]
-    if verdicts["blocked"]:
-        parts.append(f"{verdicts['blocked']} blocked ({_counts(blocked)})")
-    if verdicts["partial"]:
-        parts.append(f"{verdicts['partial']} partly listing (a column's pager or script-loaded list yields nothing)")
-    if verdicts["empty"]:
-        parts.append(f"{verdicts['empty']} answering but listing nothing")
-    if verdicts["broken"]:
-        parts.append(f"{verdicts['broken']} broken (HTTP errors)")
-    if verdicts["disallowed"]:
-        parts.append(f"{verdicts['disallowed']} closed to crawlers by robots.txt")
-    if verdicts["unreachable"]:
-        parts.append(f"{verdicts['unreachable']} unreachable ({_counts(unreachable)})")
-    extras = [f"{n} {what}" for what, n in (("redirected", sum(c.redirected for c in checks)),
-                                             ("with TLS trouble", sum(bool(c.tls_error) for c in checks))) if n]
-    return ", ".join(parts) + (f"; {', '.join(extras)}" if extras else "")
+    for verdict, words in VERDICT_WORDS:
+        if verdicts[verdict]:
+            cause = f" ({_counts(causes[verdict])})" if verdict in causes else ""
+            parts.append(f"{verdicts[verdict]} {words}{cause}")
+    redirected = sum(c.redirected for c in checks)
+    return ", ".join(parts) + (f"; {redirected} redirected" if redirected else "")
 
 
 def site_line(check: SiteCheck) -> str:
@@ -275,8 +207,6 @@ def site_line(check: SiteCheck) -> str:
     if check.redirected:
         moved = next(c.final_url for c in check.columns if c.redirected)
         detail.append(f"redirected to {moved}")
-    if check.tls_error:
-        detail.append(f"TLS: {check.tls_error}")
     troubles = Counter(c.problem for c in check.columns if c.problem and not c.blocked)
     if troubles:
         detail.append(_counts(troubles))
@@ -317,128 +247,3 @@ def probe_network(sites: list[Site], resolve: Resolver | None = None, timeout: f
         tried = ", ".join(hosts[:PROBE_HOSTS])
         raise NoNetwork(f"no network: could not resolve any site host ({tried}); "
                         f"run `{command}` where the sites are reachable")
-
-
-def _fetch_site(site: Site, timeout: float, resolve: Resolver, progress: Callable[[str], None]) -> list[_Fetched]:
-    """The first list page of every column, one request at a time, after robots.txt."""
-    results: list[_Fetched] = []
-    robots: dict[str, urllib.robotparser.RobotFileParser | _Fetched] = {}
-    for column in site.columns:
-        parts = urlsplit(column.url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        if origin not in robots:
-            try:
-                resolve(parts.hostname or "")
-            except OSError as exc:
-                robots[origin] = _Fetched(problem=f"dns: {parts.hostname} does not resolve ({_reason(exc)})")
-            else:
-                robots[origin] = _robots(origin, timeout, site.download_delay)
-        rules = robots[origin]
-        if isinstance(rules, _Fetched):  # the host itself failed: every column on it shares the failure
-            results.append(replace(rules))
-            continue
-        if not rules.can_fetch(user_agent(), column.url):
-            results.append(_Fetched(problem="robots_disallowed"))
-            continue
-        fetched = _fetch(first_list_url(column), timeout, site.download_delay)
-        if column.list_data is not None:  # as the crawl does: the declared data, not the shell page
-            fetched.meta = {"wjw_list_data": dataclasses.asdict(column.list_data),
-                            "wjw_data_page": column.list_data.first_page}
-        results.append(fetched)
-    progress(f"{site.id}: checked")
-    return results
-
-
-def first_list_url(column: Column) -> str:
-    """Where a column's list starts: its page, or the first page of the data its registry row declares."""
-    if column.list_data is None:
-        return column.url
-    return column.list_data.url.replace("{page}", str(column.list_data.first_page))
-
-
-def _robots(origin: str, timeout: float, delay: float) -> urllib.robotparser.RobotFileParser | _Fetched:
-    """The origin's robots.txt rules; a missing or unreadable file allows everything, as Scrapy does."""
-    rules = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
-    fetched = _fetch(origin + "/robots.txt", timeout, delay)
-    if fetched.status is None and fetched.problem and not fetched.tls_error:
-        return fetched  # the host does not answer at all
-    if fetched.status == 200 and not _blocked(fetched):
-        rules.parse(fetched.body.decode("utf-8", "replace").splitlines())
-    else:
-        rules.parse([])
-    return rules
-
-
-def _fetch(url: str, timeout: float, delay: float, method: str = "GET", data: bytes | None = None,
-           content_type: str | None = None, verify: bool = True) -> _Fetched:
-    """GET (or POST a pager's form to) one URL politely; never raises, every failure is named."""
-    time.sleep(max(0.0, delay))
-    context = ssl.create_default_context() if verify else ssl._create_unverified_context()  # noqa: S323
-    # urllib follows redirects (and refuses loops); the final URL tells whether there were any.
-    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
-    headers = {"User-Agent": user_agent(), "Accept": "text/html,*/*"}
-    if content_type:
-        headers["Content-Type"] = content_type
-    request = urllib.request.Request(url, data=data, method=method, headers=headers)
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            return _Fetched(status=response.status, final_url=response.geturl(), headers=dict(response.headers),
-                            body=response.read(MAX_BODY))
-    except urllib.error.HTTPError as exc:
-        if 300 <= exc.code < 400:
-            return _Fetched(problem=f"redirect_loop ({exc.code} from {exc.geturl()})")
-        body = exc.read(MAX_BODY) if exc.fp else b""
-        return _Fetched(status=exc.code, final_url=exc.geturl(), headers=dict(exc.headers or {}), body=body,
-                        problem=None if blocked_reason(exc.code, body) else f"http_{exc.code}")
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, ssl.SSLError) and verify:
-            # Scrapy does not verify certificates, so the crawl may still work: report it and look anyway.
-            retry = _fetch(url, timeout, 0, method, data, content_type, verify=False)
-            retry.tls_error = _reason(reason)
-            return retry
-        if isinstance(reason, socket.gaierror):
-            return _Fetched(problem=f"dns: {urlsplit(url).hostname} does not resolve")
-        if isinstance(reason, (TimeoutError, socket.timeout)):
-            return _Fetched(problem="timeout")
-        if isinstance(reason, ConnectionRefusedError):
-            return _Fetched(problem="connection_refused")
-        return _Fetched(problem=f"error: {_reason(reason)}")
-    except (TimeoutError, socket.timeout):
-        return _Fetched(problem="timeout")
-    except (ConnectionError, OSError, ValueError) as exc:  # resets, truncated replies, malformed URLs
-        return _Fetched(problem=f"error: {_reason(exc)}")
-
-
-def _blocked(fetched: _Fetched) -> str | None:
-    if fetched.status is None:
-        return None
-    return blocked_reason(fetched.status, fetched.body)
-
-
-def _reason(exc: object) -> str:
-    text = str(getattr(exc, "reason", None) or exc) or type(exc).__name__
-    return text[:120]
-
-
-# ---------------------------------------------------------------- parsing
-
-
-def _parse(pages: list[tuple[str, _Fetched]]) -> list[dict[str, Any]]:
-    """Run the families' list parsers over fetched pages in one Scrapy child process."""
-    if not pages:
-        return []
-    batch = [{"cms": cms, "url": f.final_url, "status": f.status, "meta": f.meta,
-              "headers": {k: v for k, v in f.headers.items() if k.lower() == "content-type"},
-              "body": base64.b64encode(f.body).decode("ascii")} for cms, f in pages]
-    with tempfile.TemporaryDirectory(prefix="wjw-check-") as tmp:
-        source, out = Path(tmp) / "pages.json", Path(tmp) / "parsed.json"
-        source.write_text(json.dumps(batch), encoding="utf-8")
-        root = Path(__file__).resolve().parents[2]
-        proc = subprocess.run([sys.executable, "-m", "spiders.check", str(source), str(out)], cwd=root,
-                              capture_output=True, text=True, timeout=PARSE_TIMEOUT_S, check=False)
-        if proc.returncode != 0 or not out.exists():
-            tail = (proc.stderr or proc.stdout)[-300:].strip()
-            return [{"entries": 0, "newest": None, "next_urls": [], "error": f"parser process failed: {tail}"}
-                    for _ in pages]
-        return json.loads(out.read_text(encoding="utf-8"))

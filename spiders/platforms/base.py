@@ -57,16 +57,13 @@ class Family:
     """Everything the project knows of one CMS family, declared once in its module.
 
     `detail_urls` are regexes of its detail pages' paths (an undated list link of
-    that shape is still a document); `bodies` the containers its articles sit in;
-    `carried_meta` the request meta its parser reads back on the page after (the
-    endpoint it pages through), which `wjw sites check` must carry across processes.
+    that shape is still a document); `bodies` the containers its articles sit in.
     """
 
     name: str
     parser: type[ListParser]
     detail_urls: tuple[str, ...] = ()
     bodies: tuple[Body, ...] = ()
-    carried_meta: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         """What the archive side reads of the family (it never imports the spiders)."""

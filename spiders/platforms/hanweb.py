@@ -71,5 +71,4 @@ FAMILY = Family(
     # Hanweb pages bracket the article with these comments for their RSS export.
     bodies=(Body("hanweb:ZJEG_RSS", between=(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->",
                                              r"<!--\s*ZJEG_RSS\.content\.end\s*-->")),),
-    carried_meta=("wjw_dataproxy", "wjw_page", "wjw_per_page"),
 )

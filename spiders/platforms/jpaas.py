@@ -63,5 +63,4 @@ def _params_from(query: dict) -> dict:
 FAMILY = Family(
     name="jpaas", parser=JpaasParser,
     detail_urls=(r"/art_[0-9a-f]{16,}\.html$",),
-    carried_meta=("wjw_jpaas",),  # the list unit's parameters, which the API pages through
 )

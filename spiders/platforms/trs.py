@@ -90,5 +90,4 @@ FAMILY = Family(
     detail_urls=(r"/t\d{8}_\d+\.s?html?$",),
     # The UEditor's div first: TRS nests editors, and both sit inside #zoom on many sites.
     bodies=(Body("div.TRS_UEDITOR", class_xpath("TRS_UEDITOR")), Body("div.TRS_Editor", class_xpath("TRS_Editor"))),
-    carried_meta=("wjw_trs_one_based",),
 )

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("scipy", "boto3", "botocore", "scrapy", "twisted", "datasketch", "trafilatura", "airflow", "numpy")
+HEAVY = ("scipy", "boto3", "botocore", "scrapy", "twisted", "datasketch", "trafilatura", "airflow", "numpy",
+         "wacz", "frictionless", "cdxj_indexer", "gevent")
 CMS_PAGE = ROOT / "tests/fixtures/realpages/GeneralNewsExtractor/tests/shanxi/1.html"
 
 

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import os
 
 import pytest
 from starlette.testclient import TestClient
 
 from archive.corpus.manifest import write_manifest
 from archive.corpus.web import create_app
-from archive.run.browser import RenderUnavailable, find_chromium
 from tests.corpus.test_export import corpus  # noqa: F401  (the fixture)
 from tests.corpus.test_history import edited
 from tests.dedup.test_dedup import PROVINCE, ingest
 from testkit.webview import browser_page, served
-
-
-@pytest.fixture
-def chromium():
-    """The browser binary, or a skip (a failure under CI, which installs it)."""
-    try:
-        return find_chromium()
-    except RenderUnavailable as exc:
-        if os.environ.get("WJW_REQUIRE_CHROMIUM"):
-            pytest.fail(f"CI installs Chromium (.ci/run), yet: {exc}")
-        pytest.skip(str(exc))
 
 
 @pytest.fixture

@@ -1,11 +1,13 @@
 """`wjw sites check` against simweb (reachable and WAF-blocked sites), a broken local server, and no network."""
 
+import json
 import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from archive.families import CMS_FAMILIES
@@ -133,6 +135,17 @@ def test_a_pager_that_yields_nothing_past_page_1_is_not_ok(faulty_server):
     assert shell.items == 0 and "list_data" in shell.hint
     assert "partly listing" in summary_line(list(checks.values()))
     assert "shell: no list on the page, and its script fetches data" in site_line(checks["shell-site"])
+
+
+def test_the_cli_exits_1_for_a_site_that_lists_page_1_only(faulty_server, tmp_path):
+    registry = tmp_path / "sites.yaml"
+    registry.write_text(yaml.safe_dump([_row("stuck-site", faulty_server, ["stuck"]) | {"cms": "generic"}],
+                                       allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(app, ["sites", "check", "--registry", str(registry), "--timeout", "3", "--json"])
+    assert result.exit_code == 1, result.output
+    (site,) = json.loads(result.stdout)
+    assert site["verdict"] == "partial" and site["columns"][0]["next_items"] == 0
+    assert "page 2" in site["columns"][0]["hint"]
 
 
 def test_mechanics_sites_are_walked_one_step_past_page_1(simweb_checks):

@@ -11,7 +11,6 @@ from archive.extract.html import CONTAINERS, extract_page
 from archive.families import CMS_FAMILIES, FAMILY_CONTAINERS
 from simweb.check import WALKERS
 from simweb.families import FAMILIES as SIMWEB_FAMILIES
-from spiders.check import CARRIED_META
 from spiders.platforms import DETAIL_URL, FAMILIES, PARSERS, Family, parser_for
 from spiders.platforms.base import Body, ListParser
 
@@ -33,7 +32,6 @@ def test_the_derived_lists_match_the_family_modules():
     assert list(SIMWEB_FAMILIES) == list(FAMILIES)
     assert set(WALKERS) == set(FAMILIES), "simweb/check.py walks every family's pages"
     assert [c.name for c in FAMILY_CONTAINERS] == [b.name for f in FAMILIES.values() for b in f.bodies]
-    assert {key for f in FAMILIES.values() for key in f.carried_meta} <= set(CARRIED_META)
 
 
 def test_a_family_added_in_one_place_only_is_caught(monkeypatch, tmp_path):

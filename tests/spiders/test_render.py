@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
 import socket
 from collections import Counter
 from contextlib import contextmanager
@@ -28,17 +27,6 @@ from tests.simweb_helpers import CHROME, FAST, plan_urls
 
 RENDER = CrawlOptions(mode="nightly", settings=(*FAST, ("WJW_RENDER_SETTLE_S", 3.0)), render=True)
 PLAIN = CrawlOptions(mode="nightly", settings=FAST)
-
-
-@pytest.fixture
-def chromium():
-    """The browser binary, or a skip (a failure under CI, which installs it)."""
-    try:
-        return find_chromium()
-    except RenderUnavailable as exc:
-        if os.environ.get("WJW_REQUIRE_CHROMIUM"):
-            pytest.fail(f"CI installs Chromium (.ci/run), yet: {exc}")
-        pytest.skip(str(exc))
 
 
 @pytest.fixture
