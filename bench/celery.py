@@ -394,7 +394,7 @@ def report(figures: dict) -> None:
 
 
 def main() -> None:
-    """Run both, compare, print and write the figures; the scratch directory is kept when they differ."""
+    """Run both, compare, print and write the figures; keep the scratch directory if they differ or a task retried."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=8, help="simweb sites to crawl (default 8)")
     args = parser.parse_args()
@@ -406,7 +406,7 @@ def main() -> None:
     kept = True
     try:
         figures = measure(work, args.sites)
-        kept = not figures["celery_identical"]
+        kept = not figures["celery_identical"] or bool(figures["retried_tries"])
     except KeyboardInterrupt:
         raise Halt("interrupted; every process this benchmark started is stopped") from None
     finally:
