@@ -52,7 +52,7 @@ BIN = Path(sys.executable).parent
 WORKERS = ("wjw-worker-1", "wjw-worker-2")
 RUN_ID = "manual__celery"
 # Fields that say when a capture happened, not what was captured: two runs minutes apart differ only there.
-CAPTURE_TIMES = ("fetched_at", "first_seen")
+CAPTURE_TIMES = ("fetched_at", "first_seen", "last_seen")
 
 
 class Halt(SystemExit):
@@ -264,14 +264,16 @@ def wait_until(what: str, check, timeout: float, procs: dict, work: Path, interv
     raise Halt(f"timed out after {timeout:.0f} s waiting for {what}; see {work}/*.log")
 
 
-def run_nightly(services: Services, env: dict, procs: dict, work: Path, registry: Path) -> tuple[str, float]:
+def run_nightly(services: Services, env: dict, procs: dict, work: Path, registry: Path,
+                chunk_size: int) -> tuple[str, float]:
     """Trigger the nightly DAG over the registry and wait for it; its final state and wall time."""
     wait_until("the DAGs to be parsed", lambda: services.query("select 1 from dag where dag_id = 'wjw_nightly'"),
                PARSE_TIMEOUT_S, procs, work)
     wait_until("the api-server and both workers", lambda: stack_ready(work, int(env["AIRFLOW__API__PORT"])),
                PARSE_TIMEOUT_S, procs, work)
     # The Scrapy settings `wjw run` is given below too: loopback needs no politeness and short timeouts.
-    conf = {"registry": str(registry), "crawl_settings": dict(LOOPBACK_CRAWL_SETTINGS)}
+    # Small chunks, so the night is several mapped crawl and ingest tasks for the two workers to share.
+    conf = {"registry": str(registry), "crawl_settings": dict(LOOPBACK_CRAWL_SETTINGS), "chunk_size": chunk_size}
     started = time.monotonic()
     airflow_cli(env, "dags", "trigger", "wjw_nightly", "--conf", json.dumps(conf),
                 "--run-id", RUN_ID)
@@ -339,7 +341,7 @@ def differences(celery: dict[str, dict], serial: dict[str, dict]) -> list[str]:
     return found
 
 
-def measure(work: Path, sites: int) -> dict:
+def measure(work: Path, sites: int, chunk_size: int) -> dict:
     """Bring the stack up, run the DAG and `wjw run`, compare; the figures."""
     services = Services(work)
     procs: dict[str, subprocess.Popen] = {}
@@ -358,7 +360,7 @@ def measure(work: Path, sites: int) -> dict:
             airflow_cli(env, "db", "migrate", timeout=600)
             airflow_cli(env, "pools", "set", "wjw_crawl", "4", "wjw: sites crawled at once")
             procs = start_airflow(env, work, api_port)
-            state, wall = run_nightly(services, env, procs, work, registry)
+            state, wall = run_nightly(services, env, procs, work, registry, chunk_size)
             tasks, retried = task_instances(services), failed_tries(services)
             for proc in procs.values():
                 stop_group(proc)
@@ -397,6 +399,7 @@ def main() -> None:
     """Run both, compare, print and write the figures; keep the scratch directory if they differ or a task retried."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=8, help="simweb sites to crawl (default 8)")
+    parser.add_argument("--chunk-size", type=int, default=2, help="sites per mapped crawl/ingest task (default 2)")
     args = parser.parse_args()
     check_machine()
     # SIGTERM unwinds like Ctrl-C, through the `finally` that stops every process started here.
@@ -405,7 +408,7 @@ def main() -> None:
     work.chmod(0o755)  # PostgreSQL, run as its own user under root, reaches its data directory through it
     kept = True
     try:
-        figures = measure(work, args.sites)
+        figures = measure(work, args.sites, args.chunk_size)
         kept = not figures["celery_identical"] or bool(figures["retried_tries"])
     except KeyboardInterrupt:
         raise Halt("interrupted; every process this benchmark started is stopped") from None
