@@ -156,6 +156,9 @@ class CrawlSummary:
     stats: dict[str, float] = field(default_factory=dict)  # Scrapy's own numeric stats (elapsed_time_seconds, …)
     # nightly or backfill: a nightly crawl is one night of the revisit schedule (archive.run.revisits).
     mode: str | None = None
+    # How known documents were chosen for revisits: the recent-window rule, or the adaptive schedule whose
+    # state only an adaptive crawl's ingest advances (so the default nightly leaves an unchanged store unchanged).
+    revisits: str = "window"
 
     def count(self, name: str) -> int:
         """One counter, 0 when the crawl never counted it."""

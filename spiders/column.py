@@ -407,7 +407,8 @@ class ColumnSpider(Spider):
         return CrawlSummary(site_id=self.site.id, counts=dict(self.counts) | counts, skipped=dict(self.skipped),
                             errors=dict(self.errors), listed=tuple(sorted(self.listed)), finish_reason=finish_reason,
                             error_samples=self.error_samples, first_page_entries=dict(self.first_page_entries),
-                            stats=stats or {}, mode=self.mode)
+                            stats=stats or {}, mode=self.mode,
+                            revisits="adaptive" if self.adaptive else "window")
 
 
 def request_url(url: str, response: Response) -> str:

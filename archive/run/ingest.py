@@ -113,6 +113,7 @@ class ReadWarc:
     readings: tuple[Reading, ...]
     listed: tuple[str, ...] | None  # the list entries the crawl settled (its summary), None without one
     nightly: bool = False  # a nightly crawl's WARC (its summary says so): the site's revisit clock moves a night
+    adaptive: bool = False  # crawled on the adaptive revisit schedule: its ingest plans the next revisits
 
 
 def read_warc_to_dict(read: ReadWarc) -> dict[str, Any]:
@@ -121,6 +122,7 @@ def read_warc_to_dict(read: ReadWarc) -> dict[str, Any]:
         "warc_key": read.warc_key, "pages_fetched": read.pages_fetched, "list_pages": read.list_pages,
         "detail_pages": read.detail_pages, "attachment_skips": list(read.attachment_skips),
         "listed": None if read.listed is None else list(read.listed), "nightly": read.nightly,
+        "adaptive": read.adaptive,
         "readings": [_reading_to_dict(reading) for reading in read.readings],
     }
 
@@ -131,6 +133,7 @@ def read_warc_from_dict(data: dict[str, Any]) -> ReadWarc:
         warc_key=data["warc_key"], pages_fetched=data["pages_fetched"], list_pages=data["list_pages"],
         detail_pages=data["detail_pages"], attachment_skips=tuple(data["attachment_skips"]),
         listed=None if data["listed"] is None else tuple(data["listed"]), nightly=bool(data.get("nightly")),
+        adaptive=bool(data.get("adaptive")),
         readings=tuple(_reading_from_dict(row) for row in data["readings"]))
 
 
@@ -201,7 +204,8 @@ def read_warc(store: Store, site: Site, warc_key: str) -> ReadWarc:
     return ReadWarc(warc_key=warc_key, pages_fetched=pages, list_pages=lists, detail_pages=details,
                     attachment_skips=tuple(reason for reason, n in skips.skipped.items() for _ in range(n)),
                     readings=tuple(readings), listed=tuple(summary.listed) if summary is not None else None,
-                    nightly=summary is not None and summary.mode == "nightly")
+                    nightly=summary is not None and summary.mode == "nightly",
+                    adaptive=summary is not None and summary.revisits == "adaptive")
 
 
 def commit_warc(
@@ -218,7 +222,8 @@ def commit_warc(
         report.skip(reason)
     for reading in read.readings:
         commit_reading(store, site, reading, index, report, state, outcomes)
-    outcomes.plan_revisits(state, read.warc_key, nightly=read.nightly)
+    if read.adaptive:
+        outcomes.plan_revisits(state, read.warc_key, nightly=read.nightly)
     index.flush(store, segment_name(read.warc_key))
     killpoints.reached("index_flushed")
     if relink:
