@@ -97,16 +97,11 @@ def archive_run_id(context: Context) -> str:
 
 def chunk_rows(rows: list[dict], limit: int, size: int = CHUNK_SITES) -> list[list[dict]]:
     """The rows in chunks of at most `size` (evenly filled), or more per chunk when `limit` mapped tasks would not do."""
+    from archive.run.pipeline import even_chunks
+
     if not rows:
         return []
-    count = min(max(1, limit), -(-len(rows) // max(1, size)))
-    per, extra = divmod(len(rows), count)
-    chunks, start = [], 0
-    for n in range(count):
-        end = start + per + (n < extra)
-        chunks.append(rows[start:end])
-        start = end
-    return chunks
+    return even_chunks(rows, min(max(1, limit), -(-len(rows) // max(1, size))))
 
 
 @task

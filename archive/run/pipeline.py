@@ -14,7 +14,7 @@ import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 from archive.corpus.health import BASELINE_RUNS, QUIET_RUNS, load_reports, site_health
 from archive.corpus.manifest import write_manifest
@@ -43,6 +43,8 @@ LEASE_POLL_S = 2.0
 # Sites one crawl process serves at most: enough that starting Python and Scrapy (about 2 s) is paid
 # rarely; few enough that a process that dies takes little with it (its sites are crawled again alone).
 CHUNK_SITES = 32
+T = TypeVar("T")
+
 
 def new_run_id(now: datetime | None = None) -> str:
     """A sortable, unique run id: 20261124T060000Z-1a2b."""
@@ -80,12 +82,16 @@ def split_chunks(sites: list[Site], workers: int, chunk_size: int = CHUNK_SITES)
     """The sites in order, cut into as few chunks of at most `chunk_size` as keep every worker busy, evenly sized."""
     if not sites:
         return []
-    count = max(min(max(1, workers), len(sites)), -(-len(sites) // max(1, chunk_size)))
-    size, extra = divmod(len(sites), count)
+    return even_chunks(sites, max(min(max(1, workers), len(sites)), -(-len(sites) // max(1, chunk_size))))
+
+
+def even_chunks(items: Sequence[T], count: int) -> list[list[T]]:
+    """`items` in order, cut into `count` chunks whose sizes differ by at most one (the DAG's chunks too)."""
+    size, extra = divmod(len(items), count)
     chunks, start = [], 0
     for n in range(count):
         end = start + size + (n < extra)
-        chunks.append(sites[start:end])
+        chunks.append(list(items[start:end]))
         start = end
     return chunks
 
